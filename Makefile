@@ -1,0 +1,50 @@
+# Hearth: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+DEBIAN_PACKAGES := libwebsockets-dev libsqlite3-dev pkg-config
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DB ?= ./data/hearth.db
+
+.PHONY: run test deps build build-tests bench clean
+
+## Install the Debian packages Hearth builds against (apt-get as root; otherwise print the command and stop).
+deps:
+	@missing=""; \
+	for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Hearth needs these Debian packages:$$missing"; \
+	    echo "Install them with:  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## Build the server in release mode.
+build: deps
+	swift build -c release --product hearthd
+
+## Build, then serve the demo clinic on http://$(HOST):$(PORT) with the database at $(DB).
+run: build
+	@mkdir -p "$(dir $(DB))"
+	.build/release/hearthd serve --demo --host $(HOST) --port $(PORT) --db $(DB) --web ./Web
+
+build-tests: deps
+	swift build --build-tests
+
+## Every test suite: core, store, and the server over real WebSockets.
+test: build-tests
+	swift test --skip-build
+
+## The release-build benchmark (docs/PERFORMANCE.md): 50 rooms x 12 members by default.
+bench: deps
+	swift build -c release --product hearthd
+	swift build -c release --product hearth-bench
+	.build/release/hearth-bench --server .build/release/hearthd
+
+clean:
+	swift package clean

@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Hearth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hearthd", targets: ["hearthd"]),
+        .executable(name: "hearth-bench", targets: ["hearth-bench"]),
+        .library(name: "HearthClient", targets: ["HearthClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain types, wire codec, room rules and schedule maths. Foundation only: no I/O, no threads.
+        .target(name: "HearthCore"),
+        // GRDB records, migrations, queries and the group-commit writer thread.
+        .target(name: "HearthStore", dependencies: [
+            "HearthCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // libwebsockets, as Debian ships it.
+        .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets",
+                       providers: [.apt(["libwebsockets-dev"])]),
+        // Thin Swift over lws: a server and a client, each on one service thread. Knows nothing of rooms.
+        .target(name: "HearthTransport", dependencies: [
+            "CLibWebSockets",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The hub: transport events -> rooms -> store -> fan-out.
+        .target(name: "HearthServer", dependencies: [
+            "HearthCore", "HearthStore", "HearthTransport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Clinic administration: people, tokens, YAML schedule import, demo clinic.
+        .target(name: "HearthAdmin", dependencies: [
+            "HearthCore", "HearthStore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Protocol client over the lws client transport (tests, benchmark, terminal client).
+        .target(name: "HearthClient", dependencies: ["HearthCore", "HearthTransport"]),
+        .executableTarget(name: "hearthd", dependencies: [
+            "HearthServer", "HearthAdmin", "HearthStore", "HearthCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "hearth-bench", dependencies: [
+            "HearthClient", "HearthCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
+        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthAdmin", "HearthCore"]),
+        .testTarget(name: "HearthServerTests", dependencies: [
+            "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,152 @@
+import Foundation
+
+/// One frame from a client: an optional `ref` echoed in the reply, and what it asks for.
+public struct ClientRequest: Equatable, Sendable {
+    public var ref: String?
+    public var command: ClientCommand
+
+    public init(_ command: ClientCommand, ref: String? = nil) {
+        self.command = command
+        self.ref = ref
+    }
+}
+
+/// What a client can ask. Identity and role never come from here: they come from the token given in `hello`.
+public enum ClientCommand: Equatable, Sendable {
+    case hello(token: String)
+    /// Without `afterSeq`: the latest page; with it: exactly the messages after it (resume).
+    case join(room: RoomID, afterSeq: Int64?)
+    case send(room: RoomID, body: String, clientID: String)
+    /// Messages before `beforeSeq` (or the latest when nil), oldest first.
+    case history(room: RoomID, beforeSeq: Int64?, limit: Int?)
+    case leave(room: RoomID)
+
+    /// The `"type"` on the wire.
+    public var type: String {
+        switch self {
+        case .hello: "hello"
+        case .join: "join"
+        case .send: "send"
+        case .history: "history"
+        case .leave: "leave"
+        }
+    }
+}
+
+/// Why a frame could not be read as a request, with the `ref` when it could be recovered.
+public struct RequestRejection: Error, Equatable, Sendable {
+    public var error: ProtocolError
+    public var ref: String?
+}
+
+extension ClientRequest {
+    /// Largest `client_id` accepted.
+    public static let maxClientIDLength = 128
+
+    /// Every field any request may carry. Unknown fields are ignored so clients can add their own.
+    fileprivate struct Fields: Codable {
+        var type: String?
+        var ref: String?
+        var token: String?
+        var room: String?
+        var body: String?
+        var clientID: String?
+        var afterSeq: Int64?
+        var beforeSeq: Int64?
+        var limit: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case type, ref, token, room, body, limit
+            case clientID = "client_id"
+            case afterSeq = "after_seq"
+            case beforeSeq = "before_seq"
+        }
+    }
+
+    /// Only the ref, to answer a frame whose other fields are wrong.
+    private struct RefOnly: Decodable {
+        var ref: String?
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Fields.CodingKeys.self)
+            ref = try? container.decodeIfPresent(String.self, forKey: .ref)
+        }
+    }
+
+    static func decode(_ bytes: [UInt8], with decoder: JSONDecoder) -> Result<ClientRequest, RequestRejection> {
+        let data = Data(bytes)
+        let fields: Fields
+        do {
+            fields = try decoder.decode(Fields.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let ref = (try? decoder.decode(RefOnly.self, from: data))?.ref
+            let field = context.codingPath.first?.stringValue ?? "frame"
+            let message = field == "frame" ? "A frame must be a JSON object." : "Field \"\(field)\" has the wrong type."
+            return .failure(RequestRejection(error: .badRequest(message), ref: ref))
+        } catch {
+            return .failure(RequestRejection(error: .badRequest("The frame is not valid JSON."), ref: nil))
+        }
+        return fields.request().mapError { RequestRejection(error: $0, ref: fields.ref) }
+    }
+
+    /// The wire form of this request (for client libraries).
+    private var fields: Fields {
+        var fields = Fields(type: command.type, ref: ref)
+        switch command {
+        case .hello(let token): fields.token = token
+        case .join(let room, let afterSeq): fields.room = room.rawValue; fields.afterSeq = afterSeq
+        case .send(let room, let body, let clientID):
+            fields.room = room.rawValue; fields.body = body; fields.clientID = clientID
+        case .history(let room, let beforeSeq, let limit):
+            fields.room = room.rawValue; fields.beforeSeq = beforeSeq; fields.limit = limit
+        case .leave(let room): fields.room = room.rawValue
+        }
+        return fields
+    }
+}
+
+extension ClientRequest: Encodable {
+    public func encode(to encoder: any Encoder) throws { try fields.encode(to: encoder) }
+}
+
+extension ClientRequest.Fields {
+    func request() -> Result<ClientRequest, ProtocolError> {
+        guard let type else { return .failure(.badRequest("A frame needs a \"type\".")) }
+        func require<T>(_ value: T?, _ name: String) throws(ProtocolError) -> T {
+            guard let value else { throw .badRequest("\"\(type)\" needs the field \"\(name)\".") }
+            return value
+        }
+        func roomID() throws(ProtocolError) -> RoomID {
+            let raw = try require(room, "room")
+            guard !raw.isEmpty, raw.utf8.count <= 64 else { throw .badRequest("\"room\" is not a room id.") }
+            return RoomID(raw)
+        }
+        do throws(ProtocolError) {
+            let command: ClientCommand
+            switch type {
+            case "hello":
+                command = .hello(token: try require(token, "token"))
+            case "join":
+                if let afterSeq, afterSeq < 0 { throw .badRequest("\"after_seq\" cannot be negative.") }
+                command = .join(room: try roomID(), afterSeq: afterSeq)
+            case "send":
+                let room = try roomID()
+                let body = try require(body, "body")
+                let clientID = try require(clientID, "client_id")
+                guard !clientID.isEmpty, clientID.utf8.count <= ClientRequest.maxClientIDLength else {
+                    throw .badRequest("\"client_id\" must be 1 to \(ClientRequest.maxClientIDLength) bytes.")
+                }
+                command = .send(room: room, body: body, clientID: clientID)
+            case "history":
+                if let beforeSeq, beforeSeq < 1 { throw .badRequest("\"before_seq\" must be 1 or more.") }
+                command = .history(room: try roomID(), beforeSeq: beforeSeq, limit: limit)
+            case "leave":
+                command = .leave(room: try roomID())
+            default:
+                throw .badRequest("Unknown frame type \"\(type.prefix(40))\".")
+            }
+            return .success(ClientRequest(command, ref: ref))
+        } catch {
+            return .failure(error)
+        }
+    }
+}

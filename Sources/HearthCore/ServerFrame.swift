@@ -1,0 +1,204 @@
+import Foundation
+
+/// Every frame the server sends. Each payload encodes its own `"type"`; docs/PROTOCOL.md is the contract.
+public enum ServerFrame: Equatable, Sendable {
+    case welcome(Welcome)
+    case joined(Joined)
+    case ack(Ack)
+    case message(ChatMessage)
+    case history(History)
+    case presence(Presence)
+    case ok(OK)
+    case error(ErrorFrame)
+
+    /// Reply to `hello`: who the token belongs to and the rooms they may join today and next.
+    public struct Welcome: Codable, Equatable, Sendable {
+        public var type = "welcome"
+        public var user: MemberInfo
+        public var rooms: [RoomSummary]
+        public var server: String
+        public var ref: String?
+        public init(user: MemberInfo, rooms: [RoomSummary], server: String, ref: String?) {
+            self.user = user; self.rooms = rooms; self.server = server; self.ref = ref
+        }
+    }
+
+    /// Reply to `join`: who is present and the messages the client asked for.
+    public struct Joined: Codable, Equatable, Sendable {
+        public var type = "joined"
+        public var room: RoomID
+        public var role: Role
+        /// Whether this member may send now; false outside the chat window.
+        public var open: Bool
+        public var members: [MemberInfo]
+        public var messages: [ChatMessage]
+        /// The room's latest committed seq (0 for an empty room).
+        public var seq: Int64
+        /// True when older (no `after_seq`) or newer (with `after_seq`) messages remain: page with `history`.
+        public var more: Bool
+        public var ref: String?
+        public init(room: RoomID, role: Role, open: Bool, members: [MemberInfo], messages: [ChatMessage],
+                    seq: Int64, more: Bool, ref: String?) {
+            self.room = room; self.role = role; self.open = open; self.members = members
+            self.messages = messages; self.seq = seq; self.more = more; self.ref = ref
+        }
+    }
+
+    /// To the sender once its message is committed.
+    public struct Ack: Codable, Equatable, Sendable {
+        public var type = "ack"
+        public var room: RoomID
+        public var clientID: String
+        public var id: MessageID
+        public var seq: Int64
+        public var ts: String
+        public var ref: String?
+        enum CodingKeys: String, CodingKey {
+            case type, room, id, seq, ts, ref
+            case clientID = "client_id"
+        }
+        public init(room: RoomID, clientID: String, id: MessageID, seq: Int64, ts: String, ref: String?) {
+            self.room = room; self.clientID = clientID; self.id = id; self.seq = seq; self.ts = ts; self.ref = ref
+        }
+    }
+
+    /// Reply to `history`: messages before `before_seq`, oldest first.
+    public struct History: Codable, Equatable, Sendable {
+        public var type = "history"
+        public var room: RoomID
+        public var messages: [ChatMessage]
+        public var more: Bool
+        public var ref: String?
+        public init(room: RoomID, messages: [ChatMessage], more: Bool, ref: String?) {
+            self.room = room; self.messages = messages; self.more = more; self.ref = ref
+        }
+    }
+
+    /// Someone arrived in or left a room (their first connection joined, or their last one left).
+    public struct Presence: Codable, Equatable, Sendable {
+        public var type = "presence"
+        public var room: RoomID
+        public var member: MemberInfo
+        public var state: PresenceState
+        public init(room: RoomID, member: MemberInfo, state: PresenceState) {
+            self.room = room; self.member = member; self.state = state
+        }
+    }
+
+    /// The answer to a request that has no reply of its own (e.g. `leave`).
+    public struct OK: Codable, Equatable, Sendable {
+        public var type = "ok"
+        public var ref: String?
+        public init(ref: String?) { self.ref = ref }
+    }
+
+    /// A refused request. The connection stays up unless the code is `unauthorized`.
+    public struct ErrorFrame: Codable, Equatable, Sendable {
+        public var type = "error"
+        public var code: ErrorCode
+        public var message: String
+        public var ref: String?
+        public init(_ error: ProtocolError, ref: String?) {
+            self.code = error.code; self.message = error.message; self.ref = ref
+        }
+    }
+
+    /// The `"type"` written on the wire.
+    public var type: String {
+        switch self {
+        case .welcome: "welcome"
+        case .joined: "joined"
+        case .ack: "ack"
+        case .message: "message"
+        case .history: "history"
+        case .presence: "presence"
+        case .ok: "ok"
+        case .error: "error"
+        }
+    }
+}
+
+extension ServerFrame: Codable {
+    private enum TypeKey: String, CodingKey { case type }
+
+    /// A live message is MSG plus `"type":"message"`.
+    private struct LiveMessage: Codable {
+        var type = "message"
+        var message: ChatMessage
+        init(_ message: ChatMessage) { self.message = message }
+        init(from decoder: any Decoder) throws { message = try ChatMessage(from: decoder) }
+        func encode(to encoder: any Encoder) throws {
+            try message.encode(to: encoder)
+            var container = encoder.container(keyedBy: TypeKey.self)
+            try container.encode(type, forKey: .type)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let type = try decoder.container(keyedBy: TypeKey.self).decode(String.self, forKey: .type)
+        switch type {
+        case "welcome": self = .welcome(try Welcome(from: decoder))
+        case "joined": self = .joined(try Joined(from: decoder))
+        case "ack": self = .ack(try Ack(from: decoder))
+        case "message": self = .message(try LiveMessage(from: decoder).message)
+        case "history": self = .history(try History(from: decoder))
+        case "presence": self = .presence(try Presence(from: decoder))
+        case "ok": self = .ok(try OK(from: decoder))
+        case "error": self = .error(try ErrorFrame(from: decoder))
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: [TypeKey.type],
+                                                    debugDescription: "unknown frame type \(type)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .welcome(let frame): try frame.encode(to: encoder)
+        case .joined(let frame): try frame.encode(to: encoder)
+        case .ack(let frame): try frame.encode(to: encoder)
+        case .message(let message): try LiveMessage(message).encode(to: encoder)
+        case .history(let frame): try frame.encode(to: encoder)
+        case .presence(let frame): try frame.encode(to: encoder)
+        case .ok(let frame): try frame.encode(to: encoder)
+        case .error(let frame): try frame.encode(to: encoder)
+        }
+    }
+}
+
+/// Encodes and decodes frames. One per thread: JSONEncoder/JSONDecoder are not shared across threads here.
+public struct FrameCodec {
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+
+    public init() {
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// The UTF-8 bytes of a server frame, ready to share between every recipient.
+    public func encode(_ frame: ServerFrame) -> [UInt8] {
+        // Encoding our own value types cannot fail; a failure here is a programming error worth a crash in tests.
+        guard let data = try? encoder.encode(frame) else {
+            preconditionFailure("ServerFrame \(frame.type) failed to encode")
+        }
+        return [UInt8](data)
+    }
+
+    /// Encodes a client request (used by client libraries).
+    public func encode(_ request: ClientRequest) -> [UInt8] {
+        guard let data = try? encoder.encode(request) else {
+            preconditionFailure("ClientRequest failed to encode")
+        }
+        return [UInt8](data)
+    }
+
+    /// Decodes a server frame (used by client libraries).
+    public func decodeServerFrame(_ bytes: [UInt8]) throws -> ServerFrame {
+        try decoder.decode(ServerFrame.self, from: Data(bytes))
+    }
+
+    /// Decodes and validates a client request, or says precisely what is wrong with it.
+    public func decodeClientRequest(_ bytes: [UInt8]) -> Result<ClientRequest, RequestRejection> {
+        ClientRequest.decode(bytes, with: decoder)
+    }
+}

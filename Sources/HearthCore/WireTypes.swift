@@ -1,0 +1,66 @@
+/// A person as other people see them: an opaque id, a display name and a role. Never a legal name.
+public struct MemberInfo: Codable, Hashable, Sendable {
+    public var id: PersonID
+    public var name: String
+    public var role: Role
+
+    public init(id: PersonID, name: String, role: Role) {
+        self.id = id
+        self.name = name
+        self.role = role
+    }
+}
+
+/// A room as listed in `welcome`: one dated occurrence of a session.
+public struct RoomSummary: Codable, Hashable, Sendable {
+    public var id: RoomID
+    public var title: String
+    public var kind: SessionKind
+    /// Start and end of the session, ISO-8601 with the session's offset.
+    public var starts: String
+    public var ends: String
+    /// Whether chatting is allowed right now (between `opens` and `closes`).
+    public var open: Bool
+    /// The chat window: `opens` is before `starts`, `closes` after `ends`.
+    public var opens: String
+    public var closes: String
+    public var timeZone: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, kind, starts, ends, open, opens, closes
+        case timeZone = "time_zone"
+    }
+
+    public init(id: RoomID, title: String, kind: SessionKind, starts: String, ends: String, open: Bool,
+                opens: String, closes: String, timeZone: String) {
+        self.id = id; self.title = title; self.kind = kind; self.starts = starts; self.ends = ends
+        self.open = open; self.opens = opens; self.closes = closes; self.timeZone = timeZone
+    }
+}
+
+/// A stored chat message as it appears on the wire (MSG in docs/PROTOCOL.md).
+public struct ChatMessage: Codable, Hashable, Sendable {
+    public var room: RoomID
+    public var seq: Int64
+    public var id: MessageID
+    /// When the server accepted it, ISO-8601 UTC with milliseconds.
+    public var ts: String
+    public var from: MemberInfo
+    public var body: String
+    public var clientID: String
+
+    enum CodingKeys: String, CodingKey {
+        case room, seq, id, ts, from, body
+        case clientID = "client_id"
+    }
+
+    public init(room: RoomID, seq: Int64, id: MessageID, ts: String, from: MemberInfo, body: String, clientID: String) {
+        self.room = room; self.seq = seq; self.id = id; self.ts = ts; self.from = from; self.body = body
+        self.clientID = clientID
+    }
+}
+
+/// Whether a member arrived in or left a room.
+public enum PresenceState: String, Codable, Sendable {
+    case joined, left
+}

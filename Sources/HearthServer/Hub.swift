@@ -1,0 +1,218 @@
+import Foundation
+import HearthCore
+import HearthStore
+import HearthTransport
+import Logging
+
+/// Routing data for a pending message: whom to acknowledge.
+struct SendOrigin: Sendable {
+    var connection: ConnectionID
+    var ref: String?
+}
+
+/// The heart of the server. It owns every session and room, and runs only on the transport's service thread:
+/// transport callbacks call it directly, and work from other threads (commits) arrives through
+/// `WebSocketServer.execute`. Nothing here takes a lock.
+final class Hub: WebSocketServerDelegate, @unchecked Sendable {
+    let configuration: ServerConfiguration
+    let database: HearthDatabase
+    let directory: Directory
+    let schedule: ScheduleStore
+    let messages: MessageStore
+    let logger: Logger
+    let clock: @Sendable () -> Date
+    let codec = FrameCodec()
+    let version: String
+    unowned let transport: WebSocketServer
+    var writer: MessageWriter<SendOrigin>!
+
+    var sessions: [ConnectionID: Session] = [:]
+    var rooms: [RoomID: LiveRoom] = [:]
+    /// Messages accepted during this loop turn, handed to the writer when the turn ends (group commit).
+    var pendingWrites: [PendingMessage<SendOrigin>] = []
+    var lastTokenCheck: Date
+    var lastMaterialize: Date
+
+    init(configuration: ServerConfiguration, database: HearthDatabase, transport: WebSocketServer, version: String,
+         logger: Logger, clock: @escaping @Sendable () -> Date) {
+        self.configuration = configuration
+        self.database = database
+        self.directory = Directory(database)
+        self.schedule = ScheduleStore(database)
+        self.messages = MessageStore(database)
+        self.transport = transport
+        self.version = version
+        self.logger = logger
+        self.clock = clock
+        lastTokenCheck = clock()
+        lastMaterialize = clock()
+    }
+
+    // MARK: Transport events
+
+    func connectionOpened(_ connection: ConnectionID) {
+        let now = clock()
+        sessions[connection] = Session(connection: connection, openedAt: now, allowance: SendAllowance(
+            rate: configuration.sendRatePerSecond, burst: configuration.sendBurst, now: now))
+        logger.debug("connection opened", metadata: ["hearth.connection": "\(connection)"])
+    }
+
+    func received(text: [UInt8], on connection: ConnectionID) {
+        guard let session = sessions[connection], !session.closing else { return }
+        switch codec.decodeClientRequest(text) {
+        case .failure(let rejection):
+            reply(session, .error(.init(rejection.error, ref: rejection.ref)))
+        case .success(let request):
+            handle(request, from: session)
+        }
+    }
+
+    func receivedBinary(on connection: ConnectionID) {
+        guard let session = sessions[connection] else { return }
+        reply(session, .error(.init(.badRequest("Frames must be UTF-8 JSON text, not binary."), ref: nil)))
+    }
+
+    func connectionClosed(_ connection: ConnectionID) {
+        guard let session = sessions.removeValue(forKey: connection) else { return }
+        for room in session.rooms { removeFromRoom(session, room) }
+        logger.debug("connection closed", metadata: ["hearth.connection": "\(connection)"])
+    }
+
+    func loopTurnEnded() {
+        guard !pendingWrites.isEmpty else { return }
+        writer.submit(pendingWrites)
+        pendingWrites.removeAll(keepingCapacity: true)
+    }
+
+    func tick() {
+        let now = clock()
+        let deadline = now.addingTimeInterval(-Double(configuration.helloTimeoutSeconds))
+        for session in sessions.values where session.identity == nil && !session.closing && session.openedAt < deadline {
+            refuse(session, "No hello within \(configuration.helloTimeoutSeconds) s.")
+        }
+        if now.timeIntervalSince(lastTokenCheck) >= Double(configuration.tokenRecheckSeconds) {
+            lastTokenCheck = now
+            recheckTokens()
+        }
+        if now.timeIntervalSince(lastMaterialize) >= 3600 {
+            lastMaterialize = now
+            materializeRooms(now: now)
+        }
+        for (id, room) in rooms where room.isIdle && room.descriptor.closes < now { rooms.removeValue(forKey: id) }
+    }
+
+    func httpResponse(path: String) -> HTTPResponse? {
+        guard path == "/healthz" else { return nil }
+        let healthy = database.healthCheck()
+        let body: [String: Any] = [
+            "status": healthy ? "ok" : "degraded", "version": version,
+            "database": healthy ? "ok" : "unavailable", "synchronous": database.synchronous.rawValue,
+            "connections": sessions.count,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return HTTPResponse(status: healthy ? 200 : 503, contentType: "application/json", body: [UInt8](data))
+    }
+
+    // MARK: Requests
+
+    func handle(_ request: ClientRequest, from session: Session) {
+        guard let identity = session.identity else {
+            if case .hello(let token) = request.command {
+                hello(session, token: token, ref: request.ref)
+            } else {
+                refuse(session, "Send hello with your token first.", ref: request.ref)
+            }
+            return
+        }
+        switch request.command {
+        case .hello:
+            reply(session, .error(.init(.badRequest("This connection has already said hello."), ref: request.ref)))
+        case .join(let room, let afterSeq):
+            join(session, identity, room, afterSeq: afterSeq, ref: request.ref)
+        case .send(let room, let body, let clientID):
+            send(session, identity, room, body: body, clientID: clientID, ref: request.ref)
+        case .history(let room, let beforeSeq, let limit):
+            history(session, room, beforeSeq: beforeSeq, limit: limit, ref: request.ref)
+        case .leave(let room):
+            leave(session, room, ref: request.ref)
+        }
+    }
+
+    private func hello(_ session: Session, token: String, ref: String?) {
+        let identity: Identity?
+        do {
+            identity = try directory.authenticate(token: token)
+        } catch {
+            logger.error("token lookup failed", metadata: ["hearth.connection": "\(session.connection)"])
+            reply(session, .error(.init(.init(.internal, "The server could not check your token. Try again."), ref: ref)))
+            return
+        }
+        guard let identity else {
+            logger.notice("hello refused: unknown or revoked token", metadata: ["hearth.connection": "\(session.connection)"])
+            refuse(session, "This token is not valid. Ask your counselor for a new invitation.", ref: ref)
+            return
+        }
+        session.identity = identity
+        session.tokenHash = AccessToken.hash(token)
+        logger.info("participant connected", metadata: [
+            "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
+            "hearth.role": "\(identity.role.rawValue)",
+        ])
+        let now = clock()
+        let rooms = (try? roomsFor(identity, now: now)) ?? []
+        reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
+                                      server: "hearth/\(version)", ref: ref)))
+    }
+
+    /// The rooms someone may join today (in each session's zone) and the next one of each of their series.
+    func roomsFor(_ identity: Identity, now: Date) throws -> [RoomDescriptor] {
+        let window = configuration.window
+        let nearby = try schedule.rooms(from: now.addingTimeInterval(-36 * 3600), to: now.addingTimeInterval(36 * 3600),
+                                        defaultWindow: window)
+        let today = nearby.filter { room in
+            LocalDate(room.starts, in: room.timeZone) == LocalDate(now, in: room.timeZone) || room.isOpen(at: now)
+        }
+        var seen = Set(today.map(\.id))
+        var result = today
+        for room in try schedule.nextRooms(after: now, defaultWindow: window) where !seen.contains(room.id) {
+            seen.insert(room.id)
+            result.append(room)
+        }
+        return result.filter { AccessRule.mayAccess(identity, $0) }.sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
+    }
+
+    // MARK: Replies
+
+    func reply(_ session: Session, _ frame: ServerFrame) {
+        transport.send(codec.encode(frame), to: session.connection)
+    }
+
+    /// Sends `unauthorized` and closes with 4001.
+    func refuse(_ session: Session, _ message: String, ref: String? = nil) {
+        reply(session, .error(.init(.init(.unauthorized, message), ref: ref)))
+        session.closing = true
+        transport.close(session.connection, code: .unauthorized, reason: "unauthorized")
+    }
+
+    private func recheckTokens() {
+        for session in sessions.values where !session.closing {
+            guard let hash = session.tokenHash, let identity = session.identity else { continue }
+            // A failed read keeps the person connected: only a confirmed revocation closes.
+            if (try? directory.isValid(tokenHash: hash)) == false {
+                logger.notice("token revoked: closing", metadata: ["hearth.person": "\(identity.id)"])
+                for room in session.rooms { removeFromRoom(session, room) }
+                session.rooms = []
+                refuse(session, "Your access was revoked.")
+            }
+        }
+    }
+
+    func materializeRooms(now: Date) {
+        do {
+            try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(15 * 86400),
+                                          now: now)
+        } catch {
+            logger.error("could not create rooms from the schedule", metadata: ["hearth.error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import HearthCore
+import HearthStore
+
+/// Everything `hearthd serve` can be told, each with a default. Resolved once at start:
+/// defaults < JSON file (`--config`) < `HEARTH_*` environment < command-line flags.
+public struct ServerConfiguration: Codable, Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database = "./data/hearth.db"
+    /// Folder served at `/` (the browser client). Nil serves no files.
+    public var web: String? = "./Web"
+    /// `full` (default) survives power loss; `normal` only a crash.
+    public var synchronous = SynchronousMode.full
+    /// Minutes a room opens for chat before its session starts, and stays open after it ends.
+    public var openBeforeMinutes = 15
+    public var graceAfterMinutes = 10
+    public var maxMessageCharacters = 4000
+    public var maxFrameBytes = 64 * 1024
+    public var helloTimeoutSeconds = 10
+    public var pingSeconds = 30
+    public var idleHangupSeconds = 75
+    public var sendQueueMessages = 256
+    public var sendQueueBytes = 96 * 1024
+    /// Messages a connection may send per second on average, with bursts up to `sendBurst`. 0 turns it off.
+    public var sendRatePerSecond = 5.0
+    public var sendBurst = 20
+    /// Most messages committed in one transaction.
+    public var writerBatch = 1000
+    /// Browser origins allowed to connect; empty means this server's own address.
+    public var allowedOrigins: [String] = []
+    /// Seconds between re-checks that connected people's tokens are still valid.
+    public var tokenRecheckSeconds = 15
+
+    public init() {}
+
+    /// The chat window applied to series that do not set their own.
+    public var window: ChatWindowPolicy {
+        ChatWindowPolicy(openBeforeMinutes: openBeforeMinutes, graceAfterMinutes: graceAfterMinutes)
+    }
+
+    public var limits: MessageLimits {
+        var limits = MessageLimits()
+        limits.maxBodyCharacters = maxMessageCharacters
+        return limits
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, database, web, synchronous
+        case openBeforeMinutes = "open_before_minutes", graceAfterMinutes = "grace_after_minutes"
+        case maxMessageCharacters = "max_message_characters", maxFrameBytes = "max_frame_bytes"
+        case helloTimeoutSeconds = "hello_timeout_seconds", pingSeconds = "ping_seconds"
+        case idleHangupSeconds = "idle_hangup_seconds", sendQueueMessages = "send_queue_messages"
+        case sendQueueBytes = "send_queue_bytes", sendRatePerSecond = "send_rate_per_second"
+        case sendBurst = "send_burst", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
+        case tokenRecheckSeconds = "token_recheck_seconds"
+    }
+
+    /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        for key in all.allKeys where CodingKeys(stringValue: key.stringValue) == nil {
+            throw ConfigurationError.unknownKey(key.stringValue)
+        }
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let decoded = try container.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.host, &host); try read(.port, &port); try read(.database, &database); try read(.web, &web)
+        try read(.synchronous, &synchronous); try read(.openBeforeMinutes, &openBeforeMinutes)
+        try read(.graceAfterMinutes, &graceAfterMinutes); try read(.maxMessageCharacters, &maxMessageCharacters)
+        try read(.maxFrameBytes, &maxFrameBytes); try read(.helloTimeoutSeconds, &helloTimeoutSeconds)
+        try read(.pingSeconds, &pingSeconds); try read(.idleHangupSeconds, &idleHangupSeconds)
+        try read(.sendQueueMessages, &sendQueueMessages); try read(.sendQueueBytes, &sendQueueBytes)
+        try read(.sendRatePerSecond, &sendRatePerSecond); try read(.sendBurst, &sendBurst)
+        try read(.writerBatch, &writerBatch); try read(.allowedOrigins, &allowedOrigins)
+        try read(.tokenRecheckSeconds, &tokenRecheckSeconds)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Defaults, then the JSON file, then `HEARTH_<KEY>` variables (e.g. `HEARTH_PORT=9000`).
+    public static func resolve(file: String?, environment: [String: String]) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ConfigurationError.unreadable(file) }
+            do {
+                configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw ConfigurationError.invalidFile(file, "\(error)")
+            }
+        }
+        try configuration.apply(environment: environment)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Applies `HEARTH_*` variables (`HEARTH_PORT=9000`, `HEARTH_ALLOWED_ORIGINS=a,b`); a value that does not parse
+    /// is an error naming the variable.
+    public mutating func apply(environment: [String: String]) throws {
+        func text(_ key: CodingKeys) -> (name: String, value: String)? {
+            let name = "HEARTH_" + key.stringValue.uppercased()
+            return environment[name].map { (name, $0) }
+        }
+        func set(_ key: CodingKeys, _ value: inout Int) throws {
+            guard let (name, raw) = text(key) else { return }
+            guard let parsed = Int(raw) else { throw ConfigurationError.badVariable(name, raw) }
+            value = parsed
+        }
+        if let (_, raw) = text(.host) { host = raw }
+        if let (_, raw) = text(.database) { database = raw }
+        if let (_, raw) = text(.web) { web = raw.isEmpty ? nil : raw }
+        if let (name, raw) = text(.synchronous) {
+            guard let mode = SynchronousMode(rawValue: raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
+            synchronous = mode
+        }
+        if let (name, raw) = text(.sendRatePerSecond) {
+            guard let rate = Double(raw) else { throw ConfigurationError.badVariable(name, raw) }
+            sendRatePerSecond = rate
+        }
+        if let (_, raw) = text(.allowedOrigins) {
+            allowedOrigins = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        try set(.port, &port); try set(.openBeforeMinutes, &openBeforeMinutes)
+        try set(.graceAfterMinutes, &graceAfterMinutes); try set(.maxMessageCharacters, &maxMessageCharacters)
+        try set(.maxFrameBytes, &maxFrameBytes); try set(.helloTimeoutSeconds, &helloTimeoutSeconds)
+        try set(.pingSeconds, &pingSeconds); try set(.idleHangupSeconds, &idleHangupSeconds)
+        try set(.sendQueueMessages, &sendQueueMessages); try set(.sendQueueBytes, &sendQueueBytes)
+        try set(.sendBurst, &sendBurst); try set(.writerBatch, &writerBatch)
+        try set(.tokenRecheckSeconds, &tokenRecheckSeconds)
+    }
+
+    /// Refuses values the server cannot run with.
+    public func validate() throws {
+        func require(_ ok: Bool, _ message: String) throws { if !ok { throw ConfigurationError.invalidValue(message) } }
+        try require((0...65535).contains(port), "port must be 0 to 65535")
+        try require(openBeforeMinutes >= 0 && graceAfterMinutes >= 0, "open_before_minutes and grace_after_minutes must be 0 or more")
+        try require(maxMessageCharacters >= 1, "max_message_characters must be at least 1")
+        try require(maxFrameBytes >= 1024, "max_frame_bytes must be at least 1024")
+        try require(helloTimeoutSeconds >= 1, "hello_timeout_seconds must be at least 1")
+        try require(pingSeconds >= 1 && idleHangupSeconds > pingSeconds, "idle_hangup_seconds must exceed ping_seconds")
+        try require(sendQueueMessages >= 1 && sendQueueBytes >= 1024, "send queue limits are too small")
+        try require(sendRatePerSecond >= 0 && sendBurst >= 1, "send_rate_per_second must be 0 or more and send_burst at least 1")
+        try require(writerBatch >= 1, "writer_batch must be at least 1")
+        try require(tokenRecheckSeconds >= 1, "token_recheck_seconds must be at least 1")
+    }
+}
+
+/// A configuration that cannot be used, and where the problem is.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case unreadable(String)
+    case invalidFile(String, String)
+    case unknownKey(String)
+    case badVariable(String, String)
+    case invalidEnvironment(String)
+    case invalidValue(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file): "Cannot read the configuration file \(file)."
+        case .invalidFile(let file, let why): "The configuration file \(file) is not valid: \(why)"
+        case .unknownKey(let key): "Unknown configuration key \"\(key)\" (see `hearthd print-default-config`)."
+        case .badVariable(let name, let value): "\(name)=\(value) is not a valid value."
+        case .invalidEnvironment(let why): "A HEARTH_* variable is not valid: \(why)"
+        case .invalidValue(let why): "Invalid configuration: \(why)."
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// A person as the store keeps them. `legalName` is for staff tools only and never goes on the wire.
+public struct PersonRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+    public static let databaseTableName = "person"
+    public var id: PersonID
+    public var role: Role
+    public var displayName: String
+    public var legalName: String?
+    public var familyOf: PersonID?
+    /// A stable key from an import or the demo, so seeding twice finds the same person.
+    public var externalKey: String?
+    public var createdAt: Int64
+
+    public var identity: Identity {
+        Identity(id: id, role: role, displayName: displayName, familyOf: familyOf)
+    }
+}
+
+struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "token"
+    var id: Int64?
+    var personId: PersonID
+    var hash: Data
+    var label: String
+    var createdAt: Int64
+    var revokedAt: Int64?
+}
+
+/// People and their tokens.
+public struct Directory: Sendable {
+    let database: HearthDatabase
+
+    public init(_ database: HearthDatabase) { self.database = database }
+
+    /// Adds a person. A family member must name the participant they belong to.
+    @discardableResult
+    public func addPerson(role: Role, displayName: String, legalName: String? = nil, familyOf: PersonID? = nil,
+                          externalKey: String? = nil, now: Date = Date()) throws -> PersonRecord {
+        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 60 else {
+            throw StoreError.invalid("A display name must be 1 to 60 characters.")
+        }
+        return try database.pool.write { db in
+            if role == .family {
+                guard let familyOf, let of = try PersonRecord.fetchOne(db, key: familyOf.rawValue) else {
+                    throw StoreError.notFound("The participant this family member belongs to")
+                }
+                guard of.role == .participant else {
+                    throw StoreError.invalid("A family member must belong to a participant, not a \(of.role.rawValue).")
+                }
+            } else if familyOf != nil {
+                throw StoreError.invalid("Only family members belong to a participant.")
+            }
+            let record = PersonRecord(id: IDGenerator.person(), role: role, displayName: name, legalName: legalName,
+                                      familyOf: role == .family ? familyOf : nil, externalKey: externalKey,
+                                      createdAt: now.epochMilliseconds)
+            try record.insert(db)
+            return record
+        }
+    }
+
+    /// The person with this id, or nil.
+    public func person(_ id: PersonID) throws -> PersonRecord? {
+        try database.pool.read { db in try PersonRecord.fetchOne(db, key: id.rawValue) }
+    }
+
+    /// The person with this external key, or nil.
+    public func person(externalKey: String) throws -> PersonRecord? {
+        try database.pool.read { db in
+            try PersonRecord.filter(Column("externalKey") == externalKey).fetchOne(db)
+        }
+    }
+
+    /// The person an admin means by `reference`: an id (`p_…`) or an external key.
+    public func person(reference: String) throws -> PersonRecord? {
+        try database.pool.read { db in
+            try PersonRecord.fetchOne(db, key: reference)
+                ?? PersonRecord.filter(Column("externalKey") == reference).fetchOne(db)
+        }
+    }
+
+    /// Every person with a role, in display-name order.
+    public func people(role: Role? = nil) throws -> [PersonRecord] {
+        try database.pool.read { db in
+            var request = PersonRecord.order(Column("displayName"))
+            if let role { request = request.filter(Column("role") == role.rawValue) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// A person to create unless one with the same external key exists.
+    public struct PersonSpec: Sendable {
+        public var key: String
+        public var role: Role
+        public var displayName: String
+        public var legalName: String?
+        /// External key of the participant a family member belongs to.
+        public var familyOfKey: String?
+
+        public init(key: String, role: Role, displayName: String, legalName: String? = nil, familyOfKey: String? = nil) {
+            self.key = key; self.role = role; self.displayName = displayName; self.legalName = legalName
+            self.familyOfKey = familyOfKey
+        }
+    }
+
+    /// Finds or creates each person by external key, in one transaction (seeding is idempotent).
+    public func ensurePeople(_ specs: [PersonSpec], now: Date = Date()) throws -> [PersonRecord] {
+        try database.pool.write { db in
+            var byKey: [String: PersonRecord] = [:]
+            return try specs.map { spec in
+                if let existing = try PersonRecord.filter(Column("externalKey") == spec.key).fetchOne(db) {
+                    byKey[spec.key] = existing
+                    return existing
+                }
+                var familyOf: PersonID?
+                if let parent = spec.familyOfKey {
+                    guard let record = try byKey[parent] ?? PersonRecord.filter(Column("externalKey") == parent).fetchOne(db)
+                    else { throw StoreError.notFound("Participant \(parent)") }
+                    familyOf = record.id
+                }
+                let record = PersonRecord(id: IDGenerator.person(), role: spec.role, displayName: spec.displayName,
+                                          legalName: spec.legalName, familyOf: familyOf, externalKey: spec.key,
+                                          createdAt: now.epochMilliseconds)
+                try record.insert(db)
+                byKey[spec.key] = record
+                return record
+            }
+        }
+    }
+
+    /// Issues one new token per person in one transaction, first revoking their earlier tokens with the same label
+    /// (the demo re-issues its tokens on every start). Returns the tokens in the order given.
+    public func reissueTokens(for people: [PersonID], label: String, now: Date = Date()) throws -> [String] {
+        try database.pool.write { db in
+            try people.map { person in
+                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND label = ? AND revokedAt IS NULL",
+                               arguments: [now.epochMilliseconds, person, label])
+                let token = AccessToken.generate()
+                try TokenRecord(id: nil, personId: person, hash: AccessToken.hash(token), label: label,
+                                createdAt: now.epochMilliseconds, revokedAt: nil).insert(db)
+                return token
+            }
+        }
+    }
+
+    /// Issues a new token for a person. The returned string is the only copy: it is stored as a hash.
+    public func issueToken(for person: PersonID, label: String = "", now: Date = Date()) throws -> String {
+        let token = AccessToken.generate()
+        try database.pool.write { db in
+            guard try PersonRecord.exists(db, key: person.rawValue) else { throw StoreError.notFound("Person \(person)") }
+            try TokenRecord(id: nil, personId: person, hash: AccessToken.hash(token), label: label,
+                            createdAt: now.epochMilliseconds, revokedAt: nil).insert(db)
+        }
+        return token
+    }
+
+    /// Who a token belongs to, or nil when it is unknown or revoked.
+    public func authenticate(token: String) throws -> Identity? {
+        let hash = AccessToken.hash(token)
+        return try database.pool.read { db in
+            try PersonRecord.fetchOne(db, sql: """
+                SELECT person.* FROM token JOIN person ON person.id = token.personId
+                WHERE token.hash = ? AND token.revokedAt IS NULL
+                """, arguments: [hash])
+        }?.identity
+    }
+
+    /// Whether a token (by its hash) is known and not revoked.
+    public func isValid(tokenHash: Data) throws -> Bool {
+        try database.pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM token WHERE hash = ? AND revokedAt IS NULL)",
+                              arguments: [tokenHash]) ?? false
+        }
+    }
+
+    /// Revokes one token (given as the token itself). Returns false when it was unknown or already revoked.
+    @discardableResult
+    public func revoke(token: String, now: Date = Date()) throws -> Bool {
+        try database.pool.write { db in
+            try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE hash = ? AND revokedAt IS NULL",
+                           arguments: [now.epochMilliseconds, AccessToken.hash(token)])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Revokes every token of a person (lost device, discharge). Returns how many were revoked.
+    @discardableResult
+    public func revokeAll(of person: PersonID, label: String? = nil, now: Date = Date()) throws -> Int {
+        try database.pool.write { db in
+            if let label {
+                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND label = ? AND revokedAt IS NULL",
+                               arguments: [now.epochMilliseconds, person.rawValue, label])
+            } else {
+                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND revokedAt IS NULL",
+                               arguments: [now.epochMilliseconds, person.rawValue])
+            }
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import HearthCore
+import Logging
+import Synchronization
+
+/// A message the hub wants stored. `Tag` is the caller's own routing data (which connection to ack).
+public struct PendingMessage<Tag: Sendable>: Sendable {
+    public var room: RoomID
+    public var sender: MemberInfo
+    public var body: String
+    public var clientID: String
+    public var sentAt: Date
+    public var tag: Tag
+
+    public init(room: RoomID, sender: MemberInfo, body: String, clientID: String, sentAt: Date, tag: Tag) {
+        self.room = room; self.sender = sender; self.body = body; self.clientID = clientID
+        self.sentAt = sentAt; self.tag = tag
+    }
+}
+
+/// What happened to one pending message.
+public enum WriteOutcome<Tag: Sendable>: Sendable {
+    /// Newly committed with the next seq of its room.
+    case committed(StoredMessage, Tag)
+    /// The sender already used this client_id in this room: the original message, nothing new stored.
+    case duplicate(StoredMessage, Tag)
+    /// Not stored (the batch's transaction failed); the sender should retry with the same client_id.
+    case failed(PendingMessage<Tag>, reason: String)
+}
+
+/// The group-commit writer: one thread owns every message insert. Callers `submit` from any thread; the thread
+/// takes everything queued since its last commit, writes it in one transaction (seq numbers are assigned inside
+/// it, per room, with no gaps), and hands the outcomes, in commit order, to `onCommit`.
+public final class MessageWriter<Tag: Sendable>: Sendable {
+    private struct Queue {
+        var items: [PendingMessage<Tag>] = []
+        var stopping = false
+    }
+
+    private let database: HearthDatabase
+    private let queue = Mutex(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let maxBatch: Int
+    private let onCommit: @Sendable ([WriteOutcome<Tag>]) -> Void
+    private let logger: Logger
+    /// Batches and messages committed so far (for the benchmark and logs).
+    private let counters = Mutex((batches: 0, messages: 0))
+
+    /// Starts the writer thread.
+    /// - Parameter onCommit: Called on the writer thread after each transaction, with outcomes in seq order.
+    public init(database: HearthDatabase, maxBatch: Int = 1000, logger: Logger,
+                onCommit: @escaping @Sendable ([WriteOutcome<Tag>]) -> Void) {
+        self.database = database
+        self.maxBatch = max(1, maxBatch)
+        self.onCommit = onCommit
+        self.logger = logger
+        let thread = Thread { [self] in self.run() }
+        thread.name = "hearth-writer"
+        thread.start()
+    }
+
+    /// Queues messages for the next commit. Never blocks on the database.
+    public func submit(_ messages: [PendingMessage<Tag>]) {
+        guard !messages.isEmpty else { return }
+        let shouldWake = queue.withLock { queue in
+            let wasEmpty = queue.items.isEmpty
+            queue.items.append(contentsOf: messages)
+            return wasEmpty
+        }
+        if shouldWake { wake.signal() }
+    }
+
+    /// Commits what is queued, then stops the thread. Returns when the last outcome has been handed over.
+    public func stop() {
+        queue.withLock { $0.stopping = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    /// Transactions and messages committed since start.
+    public var committed: (batches: Int, messages: Int) { counters.withLock { $0 } }
+
+    private func run() {
+        var lastSeq: [RoomID: Int64] = [:]
+        while true {
+            wake.wait()
+            while true {
+                let (batch, stopping) = queue.withLock { queue -> ([PendingMessage<Tag>], Bool) in
+                    let count = min(queue.items.count, maxBatch)
+                    let batch = Array(queue.items.prefix(count))
+                    queue.items.removeFirst(count)
+                    return (batch, queue.stopping)
+                }
+                if batch.isEmpty {
+                    if stopping { finished.signal(); return }
+                    break
+                }
+                onCommit(commit(batch, lastSeq: &lastSeq))
+            }
+        }
+    }
+
+    private func commit(_ batch: [PendingMessage<Tag>], lastSeq: inout [RoomID: Int64]) -> [WriteOutcome<Tag>] {
+        var seqs = lastSeq
+        do {
+            let outcomes = try database.pool.write { db -> [WriteOutcome<Tag>] in
+                let findDuplicate = try db.cachedStatement(sql: """
+                    SELECT seq, id, body, sentAt FROM message WHERE roomId = ? AND senderId = ? AND clientId = ?
+                    """)
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO message (roomId, seq, id, senderId, body, clientId, sentAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                var outcomes: [WriteOutcome<Tag>] = []
+                outcomes.reserveCapacity(batch.count)
+                for pending in batch {
+                    if let row = try Row.fetchOne(findDuplicate, arguments: [pending.room, pending.sender.id, pending.clientID]) {
+                        let original = StoredMessage(room: pending.room, seq: row[0], id: row[1], sender: pending.sender,
+                                                     body: row[2], clientID: pending.clientID,
+                                                     sentAt: Date(epochMilliseconds: row[3]))
+                        outcomes.append(.duplicate(original, pending.tag))
+                        continue
+                    }
+                    let previous: Int64
+                    if let known = seqs[pending.room] {
+                        previous = known
+                    } else {
+                        previous = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM message WHERE roomId = ?",
+                                                      arguments: [pending.room]) ?? 0
+                    }
+                    let seq = previous + 1
+                    let message = StoredMessage(room: pending.room, seq: seq, id: IDGenerator.message(),
+                                                sender: pending.sender, body: pending.body, clientID: pending.clientID,
+                                                sentAt: pending.sentAt)
+                    try insert.execute(arguments: [message.room, seq, message.id, message.sender.id, message.body,
+                                                   message.clientID, message.sentAt.epochMilliseconds])
+                    seqs[pending.room] = seq
+                    outcomes.append(.committed(message, pending.tag))
+                }
+                return outcomes
+            }
+            lastSeq = seqs
+            counters.withLock { $0.batches += 1; $0.messages += outcomes.count }
+            return outcomes
+        } catch {
+            // Nothing of this batch was stored; seqs stay where the last good commit left them.
+            logger.error("message batch failed", metadata: [
+                "hearth.batch.size": "\(batch.count)", "hearth.db.error": "\((error as? DatabaseError)?.resultCode.description ?? "\(type(of: error))")",
+            ])
+            return batch.map { .failed($0, reason: "The message could not be saved. Send it again.") }
+        }
+    }
+}

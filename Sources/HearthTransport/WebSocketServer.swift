@@ -1,0 +1,498 @@
+import CLibWebSockets
+import Foundation
+import Logging
+import Synchronization
+
+/// What the server transport reports. Every method is called on the service thread, the only thread that may
+/// call the server's `send`, `close` and `isOpen`.
+public protocol WebSocketServerDelegate: AnyObject {
+    /// A client completed the WebSocket handshake.
+    func connectionOpened(_ connection: ConnectionID)
+    /// One complete text message (already UTF-8 validated by lws).
+    func received(text: [UInt8], on connection: ConnectionID)
+    /// One complete binary message; Hearth's protocol has none, so the delegate refuses it.
+    func receivedBinary(on connection: ConnectionID)
+    /// The connection is gone; `send` to it is ignored from now on.
+    func connectionClosed(_ connection: ConnectionID)
+    /// Called after each turn of the event loop: the moment to hand batched work on (group commit).
+    func loopTurnEnded()
+    /// Called about once a second (timeouts, housekeeping).
+    func tick()
+    /// Answers an HTTP GET the transport does not serve from files (e.g. `/healthz`), or nil for 404.
+    func httpResponse(path: String) -> HTTPResponse?
+}
+
+/// Settings for the listening side of the transport.
+public struct WebSocketServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port; read `port` after `start()`.
+    public var port = 8080
+    /// Static files served at `/`; nil serves none.
+    public var webRoot: String?
+    /// Paths answered by the delegate's `httpResponse`.
+    public var dynamicPaths = ["/healthz"]
+    /// The WebSocket endpoint and subprotocol.
+    public var path = "/ws"
+    public var subprotocol = "hearth.v1"
+    /// Browser origins allowed to open a WebSocket; a request with no Origin (not a browser) is always allowed.
+    /// Empty means: the server's own origins (`http://host:port`, `http://localhost:port`, `http://127.0.0.1:port`).
+    public var allowedOrigins: [String] = []
+    /// A message larger than this closes the connection with 1009.
+    public var maxMessageBytes = 64 * 1024
+    /// A connection whose unsent backlog passes either limit is closed with 1008.
+    public var maxQueuedFrames = 256
+    public var maxQueuedBytes = 96 * 1024
+    /// Idle seconds before lws sends a PING, and before it hangs up on a silent peer.
+    public var pingSeconds = 30
+    public var hangupSeconds = 75
+    /// Send frames with one `lws_write` each instead of framing a batch into one raw write (for comparison).
+    public var writePerFrame = false
+
+    public init() {}
+}
+
+/// The server side of the transport: one libwebsockets context, one service thread that makes every lws call.
+/// Other threads talk to it only through `execute(_:)`, which queues work and wakes the loop.
+public final class WebSocketServer: @unchecked Sendable {
+    final class Connection {
+        let id: ConnectionID
+        let wsi: OpaquePointer
+        var receiveBuffer: [UInt8] = []
+        var outbound = OutboundQueue()
+        var closeRequest: (code: CloseCode, reason: String)?
+        var closing = false
+        init(id: ConnectionID, wsi: OpaquePointer) { self.id = id; self.wsi = wsi }
+    }
+
+    private struct Inbox {
+        var jobs: [@Sendable () -> Void] = []
+        var wakePending = false
+        var contextBits: UInt = 0
+    }
+
+    public let configuration: WebSocketServerConfiguration
+    let logger: Logger
+    /// Set before `start()`; used only on the service thread.
+    public weak var delegate: (any WebSocketServerDelegate)?
+
+    private var context: OpaquePointer?
+    private var connections: [UInt64: Connection] = [:]
+    private var nextConnection: UInt64 = 1
+    private var httpReplies: [UInt: HTTPResponse] = [:]
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 256 * 1024
+    private let lwsPre = Int(clws_pre())
+    private var allowedOrigins: Set<String> = []
+
+    private let inbox = Mutex(Inbox())
+    private let stopRequested = Atomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
+    private var cStrings = CStringPool()
+    private var protocols: UnsafeMutablePointer<lws_protocols>?
+    private var mounts: UnsafeMutablePointer<lws_http_mount>?
+    private var headers: UnsafeMutablePointer<lws_protocol_vhost_options>?
+    private var retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>?
+    private var tickTimer: UnsafeMutablePointer<TimerSlot>?
+
+    /// The port actually listened on (differs from the configuration when it asked for 0).
+    public private(set) var port = 0
+
+    public init(configuration: WebSocketServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Creates the context (binding the port) and starts the service thread.
+    public func start() throws {
+        LibWebSocketsLog.install(logger)
+        let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 3)
+        protocols.initialize(repeating: lws_protocols(), count: 3)
+        for (index, name) in ["hearth-http", configuration.subprotocol].enumerated() {
+            protocols[index].name = cStrings.make(name)
+            protocols[index].callback = serverCallback
+            protocols[index].per_session_data_size = MemoryLayout<UInt64>.size
+            protocols[index].rx_buffer_size = 16 * 1024
+        }
+        self.protocols = protocols
+
+        var mountList: UnsafeMutablePointer<lws_http_mount>?
+        let dynamic = configuration.dynamicPaths
+        let mountCount = dynamic.count + (configuration.webRoot == nil ? 0 : 1)
+        if mountCount > 0 {
+            let mounts = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: mountCount)
+            mounts.initialize(repeating: lws_http_mount(), count: mountCount)
+            var index = 0
+            for path in dynamic {
+                mounts[index].mountpoint = cStrings.make(path)
+                mounts[index].mountpoint_len = UInt8(path.utf8.count)
+                mounts[index].origin = cStrings.make("hearth-http")
+                mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
+                index += 1
+            }
+            if let webRoot = configuration.webRoot {
+                mounts[index].mountpoint = cStrings.make("/")
+                mounts[index].mountpoint_len = 1
+                mounts[index].origin = cStrings.make(URL(fileURLWithPath: webRoot).standardizedFileURL.path)
+                mounts[index].def = cStrings.make("index.html")
+                mounts[index].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
+            }
+            for link in 0..<(mountCount - 1) { mounts[link].mount_next = UnsafePointer(mounts + link + 1) }
+            self.mounts = mounts
+            mountList = mounts
+        }
+
+        let securityHeaders: [(String, String)] = [
+            ("content-security-policy:", "default-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+            ("x-content-type-options:", "nosniff"),
+            ("x-frame-options:", "DENY"),
+            ("referrer-policy:", "no-referrer"),
+        ]
+        let headers = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: securityHeaders.count)
+        headers.initialize(repeating: lws_protocol_vhost_options(), count: securityHeaders.count)
+        for (index, header) in securityHeaders.enumerated() {
+            headers[index].name = cStrings.make(header.0)
+            headers[index].value = cStrings.make(header.1)
+            if index + 1 < securityHeaders.count { headers[index].next = UnsafePointer(headers + index + 1) }
+        }
+        self.headers = headers
+
+        let retry = UnsafeMutablePointer<lws_retry_bo_t>.allocate(capacity: 1)
+        retry.initialize(to: lws_retry_bo_t())
+        retry.pointee.secs_since_valid_ping = UInt16(configuration.pingSeconds)
+        retry.pointee.secs_since_valid_hangup = UInt16(configuration.hangupSeconds)
+        self.retryPolicy = retry
+
+        var info = lws_context_creation_info()
+        info.port = Int32(configuration.port)
+        info.iface = cStrings.make(configuration.host)
+        info.protocols = UnsafePointer(protocols)
+        info.mounts = mountList.map { UnsafePointer($0) }
+        info.headers = UnsafePointer(headers)
+        info.retry_and_idle_policy = UnsafePointer(retry)
+        info.options = UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8) | UInt64(LWS_SERVER_OPTION_DISABLE_IPV6)
+        info.user = Unmanaged.passUnretained(self).toOpaque()
+        info.count_threads = 1
+        guard let context = lws_create_context(&info) else {
+            releaseStaticMemory()
+            throw TransportError.cannotListen(host: configuration.host, port: configuration.port)
+        }
+        self.context = context
+        port = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))
+        allowedOrigins = Set(configuration.allowedOrigins.isEmpty
+            ? ["http://\(configuration.host):\(port)", "http://localhost:\(port)", "http://127.0.0.1:\(port)"]
+            : configuration.allowedOrigins)
+        inbox.withLock { $0.contextBits = UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(context))) }
+
+        let timer = UnsafeMutablePointer<TimerSlot>.allocate(capacity: 1)
+        timer.initialize(to: TimerSlot(owner: Unmanaged.passUnretained(self).toOpaque()))
+        tickTimer = timer
+
+        let thread = Thread { [self] in self.serviceLoop() }
+        thread.name = "hearth-service"
+        thread.start()
+    }
+
+    /// Runs `job` on the service thread soon. Safe from any thread; wakes the loop at most once per batch.
+    public func execute(_ job: @escaping @Sendable () -> Void) {
+        inbox.withLock { inbox in
+            inbox.jobs.append(job)
+            if !inbox.wakePending, inbox.contextBits != 0 {
+                inbox.wakePending = true
+                lws_cancel_service(OpaquePointer(bitPattern: inbox.contextBits))
+            }
+        }
+    }
+
+    /// Asks the loop to close every connection with 1001 and stop; returns once the context is destroyed.
+    public func stop() {
+        guard !stopRequested.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        inbox.withLock { inbox in
+            if inbox.contextBits != 0 { lws_cancel_service(OpaquePointer(bitPattern: inbox.contextBits)) }
+        }
+        stopped.wait()
+    }
+
+    // MARK: Service-thread API
+
+    /// Queues a text frame. `frame` is shared, not copied, between recipients. Service thread only.
+    public func send(_ frame: [UInt8], to id: ConnectionID) {
+        guard let connection = connections[id.rawValue], !connection.closing else { return }
+        connection.outbound.append(frame)
+        if connection.outbound.count > configuration.maxQueuedFrames
+            || connection.outbound.bytes > configuration.maxQueuedBytes {
+            logger.notice("closing slow connection", metadata: [
+                "hearth.connection": "\(id)", "hearth.queue.frames": "\(connection.outbound.count)",
+                "hearth.queue.bytes": "\(connection.outbound.bytes)",
+            ])
+            connection.outbound.removeAll()
+            connection.closing = true
+            connection.closeRequest = (.policyViolation, "too slow: reconnect and join with after_seq")
+            // A choked socket never becomes writable: if it cannot take the close frame soon, drop it.
+            lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 2)
+        }
+        lws_callback_on_writable(connection.wsi)
+    }
+
+    /// Sends what is queued, then closes with `code`. Service thread only.
+    public func close(_ id: ConnectionID, code: CloseCode, reason: String) {
+        guard let connection = connections[id.rawValue], !connection.closing else { return }
+        connection.closing = true
+        connection.closeRequest = (code, reason)
+        lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 5)
+        lws_callback_on_writable(connection.wsi)
+    }
+
+    /// Frames waiting for a connection (for tests and diagnostics). Service thread only.
+    public func queuedFrames(_ id: ConnectionID) -> Int { connections[id.rawValue]?.outbound.count ?? 0 }
+
+    /// How many WebSocket connections are open. Service thread only.
+    public var connectionCount: Int { connections.count }
+
+    // MARK: Loop
+
+    private func serviceLoop() {
+        guard let context else { return }
+        scheduleTick()
+        while !stopRequested.load(ordering: .relaxed) {
+            if lws_service(context, 0) < 0 { break }
+            delegate?.loopTurnEnded()
+        }
+        // Polite shutdown: every client gets 1001, then the context goes.
+        for connection in connections.values where !connection.closing {
+            connection.closing = true
+            connection.closeRequest = (.goingAway, "server shutdown")
+            lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 2)
+            lws_callback_on_writable(connection.wsi)
+        }
+        let deadline = Date().addingTimeInterval(3)
+        while !connections.isEmpty && Date() < deadline { _ = lws_service(context, 0) }
+        if let tickTimer { lws_sul_cancel(&tickTimer.pointee.sul) }
+        inbox.withLock { $0.contextBits = 0 }
+        lws_context_destroy(context)
+        self.context = nil
+        releaseStaticMemory()
+        stopped.signal()
+    }
+
+    private func releaseStaticMemory() {
+        protocols?.deallocate(); protocols = nil
+        mounts?.deallocate(); mounts = nil
+        headers?.deallocate(); headers = nil
+        retryPolicy?.deallocate(); retryPolicy = nil
+        tickTimer?.deallocate(); tickTimer = nil
+        cStrings.freeAll()
+    }
+
+    private func scheduleTick() {
+        guard let context, let tickTimer else { return }
+        lws_sul_schedule(context, 0, &tickTimer.pointee.sul, serverTick, 1_000_000)
+    }
+
+    fileprivate func timerFired() {
+        delegate?.tick()
+        if !stopRequested.load(ordering: .relaxed) { scheduleTick() }
+    }
+
+    private func drainInbox() {
+        let jobs = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            inbox.wakePending = false
+            var jobs: [@Sendable () -> Void] = []
+            swap(&jobs, &inbox.jobs)
+            return jobs
+        }
+        for job in jobs { job() }
+    }
+
+    // MARK: Callback
+
+    fileprivate func handle(_ wsi: OpaquePointer, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+                            _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+        switch reason {
+        case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            // Delivered once per protocol (lws keeps its own copies of them): the first call drains, later ones
+            // find the inbox empty.
+            drainInbox()
+            return 0
+
+        case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+            if header(wsi, WSI_TOKEN_GET_URI) != configuration.path {
+                _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_NOT_FOUND.rawValue), "no WebSocket here")
+                return 1
+            }
+            if let origin = header(wsi, WSI_TOKEN_ORIGIN), !allowedOrigins.contains(origin) {
+                logger.notice("websocket refused: origin not allowed")
+                _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_FORBIDDEN.rawValue), "origin not allowed")
+                return 1
+            }
+            return 0
+
+        case LWS_CALLBACK_ESTABLISHED:
+            let id = ConnectionID(nextConnection)
+            nextConnection += 1
+            connections[id.rawValue] = Connection(id: id, wsi: wsi)
+            user?.storeBytes(of: id.rawValue, as: UInt64.self)
+            delegate?.connectionOpened(id)
+            return 0
+
+        case LWS_CALLBACK_RECEIVE:
+            guard let user, let connection = connections[user.load(as: UInt64.self)] else { return -1 }
+            if connection.closing { return 0 }
+            let remaining = Int(lws_remaining_packet_payload(wsi))
+            if connection.receiveBuffer.count + length + remaining > configuration.maxMessageBytes {
+                logger.notice("closing connection: message too large", metadata: ["hearth.connection": "\(connection.id)"])
+                connection.receiveBuffer = []
+                setCloseReason(wsi, .messageTooBig, "message too large")
+                return -1
+            }
+            if let input, length > 0 {
+                connection.receiveBuffer.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+            }
+            if lws_is_final_fragment(wsi) != 0 && remaining == 0 {
+                let message = connection.receiveBuffer
+                connection.receiveBuffer = []
+                if lws_frame_is_binary(wsi) != 0 {
+                    delegate?.receivedBinary(on: connection.id)
+                } else {
+                    delegate?.received(text: message, on: connection.id)
+                }
+            }
+            return 0
+
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            guard let user, let connection = connections[user.load(as: UInt64.self)] else { return -1 }
+            return writeQueued(connection)
+
+        case LWS_CALLBACK_CLOSED:
+            guard let user else { return 0 }
+            let raw = user.load(as: UInt64.self)
+            user.storeBytes(of: 0, as: UInt64.self)
+            if connections.removeValue(forKey: raw) != nil { delegate?.connectionClosed(ConnectionID(raw)) }
+            return 0
+
+        case LWS_CALLBACK_HTTP:
+            let path = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/"
+            let fullPath = (header(wsi, WSI_TOKEN_GET_URI) ?? path)
+            let response = delegate?.httpResponse(path: fullPath) ?? HTTPResponse(
+                status: 404, contentType: "application/json", body: Array(#"{"error":"not_found"}"#.utf8))
+            return startHTTPResponse(wsi, response)
+
+        case LWS_CALLBACK_HTTP_WRITEABLE:
+            let key = UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(wsi)))
+            guard let response = httpReplies.removeValue(forKey: key) else {
+                return lws_callback_http_dummy(wsi, reason, user, input, length)
+            }
+            let count = response.body.count
+            ensureScratch(lwsPre + count)
+            response.body.withUnsafeBytes { bytes in
+                if count > 0 { (scratch + lwsPre).update(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: count) }
+            }
+            if lws_write(wsi, scratch + lwsPre, count, LWS_WRITE_HTTP_FINAL) != count { return -1 }
+            return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+
+        case LWS_CALLBACK_CLOSED_HTTP:
+            httpReplies.removeValue(forKey: UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(wsi))))
+            return lws_callback_http_dummy(wsi, reason, user, input, length)
+
+        default:
+            return lws_callback_http_dummy(wsi, reason, user, input, length)
+        }
+    }
+
+    private func startHTTPResponse(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Int32 {
+        var headerBuffer = [UInt8](repeating: 0, count: lwsPre + 1024)
+        return headerBuffer.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            let start = buffer.baseAddress! + lwsPre
+            var cursor: UnsafeMutablePointer<UInt8>? = start
+            let end = buffer.baseAddress! + buffer.count - 1
+            if lws_add_http_common_headers(wsi, UInt32(response.status), response.contentType,
+                                           lws_filepos_t(response.body.count), &cursor, end) != 0 { return 1 }
+            if lws_add_http_header_by_name(wsi, "cache-control:", "no-store", 8, &cursor, end) != 0 { return 1 }
+            if lws_finalize_write_http_header(wsi, start, &cursor, end) != 0 { return 1 }
+            httpReplies[UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(wsi)))] = response
+            lws_callback_on_writable(wsi)
+            return 0
+        }
+    }
+
+    /// Frames as many queued messages as fit into one buffer and writes it with one `lws_write`.
+    private func writeQueued(_ connection: Connection) -> Int32 {
+        let wsi = connection.wsi
+        if configuration.writePerFrame {
+            var written = 0
+            while let frame = connection.outbound.first, written < 16 {
+                ensureScratch(lwsPre + frame.count)
+                frame.withUnsafeBufferPointer { (scratch + lwsPre).update(from: $0.baseAddress!, count: frame.count) }
+                if lws_write(wsi, scratch + lwsPre, frame.count, LWS_WRITE_TEXT) < frame.count { return -1 }
+                connection.outbound.removeFirst()
+                written += 1
+                if lws_partial_buffered(wsi) != 0 { break }
+            }
+        } else if let first = connection.outbound.first {
+            let budget = max(64 * 1024, WebSocketFraming.headerLength(for: first.count) + first.count)
+            ensureScratch(lwsPre + budget)
+            var used = 0
+            while let frame = connection.outbound.first {
+                let size = WebSocketFraming.headerLength(for: frame.count) + frame.count
+                if used > 0 && used + size > budget { break }
+                let target = scratch + lwsPre + used
+                let header = WebSocketFraming.appendTextHeader(length: frame.count, to: target)
+                frame.withUnsafeBufferPointer { (target + header).update(from: $0.baseAddress!, count: frame.count) }
+                used += size
+                connection.outbound.removeFirst()
+            }
+            if lws_write(wsi, scratch + lwsPre, used, lws_write_protocol(rawValue: UInt32(clws_write_raw()))) < used {
+                return -1
+            }
+        }
+        if !connection.outbound.isEmpty {
+            lws_callback_on_writable(wsi)
+        } else if let request = connection.closeRequest {
+            setCloseReason(wsi, request.code, request.reason)
+            return -1
+        }
+        return 0
+    }
+
+    private func ensureScratch(_ capacity: Int) {
+        guard capacity > scratchCapacity else { return }
+        scratch.deallocate()
+        scratchCapacity = max(capacity, scratchCapacity * 2)
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    private func setCloseReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
+        var bytes = Array(reason.utf8.prefix(123))
+        lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
+    }
+
+    private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+        let length = Int(lws_hdr_total_length(wsi, token))
+        guard length > 0, length < 4096 else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
+        return String(cString: buffer)
+    }
+}
+
+/// A 1 s timer slot: lws hands the callback only the `sul` pointer, so it must come first.
+struct TimerSlot {
+    var sul = lws_sorted_usec_list_t()
+    var owner: UnsafeMutableRawPointer
+}
+
+private func serverTick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul else { return }
+    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
+    Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().timerFired()
+}
+
+private func serverCallback(_ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+                            _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+    guard let wsi, let context = lws_get_context(wsi), let owner = lws_context_user(context) else {
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+    return Unmanaged<WebSocketServer>.fromOpaque(owner).takeUnretainedValue().handle(wsi, reason, user, input, length)
+}
