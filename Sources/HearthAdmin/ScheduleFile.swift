@@ -169,7 +169,7 @@ public enum ScheduleFile {
             for entry in list { roster.append((try text(entry, "roster entry"), lineOf(entry))) }
         }
         if (kind == .individual || kind == .family) && roster.count != 1 {
-            throw ScheduleFileError(line: line, "A \(kind.rawValue) session has exactly one participant on its roster.")
+            throw ScheduleFileError(line: line, "\(kind == .individual ? "An individual" : "A family") session has exactly one participant on its roster.")
         }
         return SeriesDefinition(
             key: key, title: title, kind: kind,
@@ -191,6 +191,7 @@ public enum ScheduleFile {
     private static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        case .duplicatedKeysInMapping(_, let context): context.mark.line
         default: 1
         }
     }
@@ -198,6 +199,8 @@ public enum ScheduleFile {
     private static func problem(of error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            "the field \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) is written twice"
         default: "\(error)"
         }
     }

@@ -83,6 +83,11 @@ extension ClientRequest {
             let message = field == "frame" ? "A frame must be a JSON object." : "Field \"\(field)\" has the wrong type."
             return .failure(RequestRejection(error: .badRequest(message), ref: ref))
         } catch {
+            // Valid JSON whose numbers do not fit (1.5 or 1e30 where a whole number belongs) still keeps its ref.
+            if (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
+                let ref = (try? decoder.decode(RefOnly.self, from: data))?.ref
+                return .failure(RequestRejection(error: .badRequest("A number field is not a whole number in range."), ref: ref))
+            }
             return .failure(RequestRejection(error: .badRequest("The frame is not valid JSON."), ref: nil))
         }
         return fields.request().mapError { RequestRejection(error: $0, ref: fields.ref) }

@@ -104,8 +104,22 @@ public struct MessageLimits: Hashable, Sendable, Codable {
     public var resumePage: Int = 500
     /// Most messages per `history` request.
     public var historyMax: Int = 200
+    /// A `joined` or `history` page stops growing at about this many bytes of message text (`more` says the rest
+    /// is still there), so one reply never floods a connection's send queue.
+    public var pageBytes: Int = 256 * 1024
 
     public init() {}
+
+    /// How many of `sizes` (message body sizes in bytes, in page order) fit in one page, keeping at least one.
+    public func pageFit(_ sizes: some Sequence<Int>) -> Int {
+        var total = 0, count = 0
+        for size in sizes {
+            total += size + 200
+            if count > 0 && total > pageBytes { break }
+            count += 1
+        }
+        return count
+    }
 
     /// Checks a body before it is stored.
     public func validate(body: String) -> ProtocolError? {

@@ -6,7 +6,8 @@ import HearthTransport
 extension Hub {
     /// Checks a send and queues it for the next group commit. Nothing is delivered until it is committed.
     func send(_ session: Session, _ identity: Identity, _ id: RoomID, body: String, clientID: String, ref: String?) {
-        let now = clock()
+        // Whole milliseconds: the precision the store keeps, so the ack and the history show the same `ts`.
+        let now = Date(epochMilliseconds: clock().epochMilliseconds)
         guard session.rooms.contains(id), let room = rooms[id] else {
             return reply(session, .error(.init(.forbidden("Join room \(id) before sending to it."), ref: ref)))
         }

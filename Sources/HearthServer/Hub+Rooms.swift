@@ -47,11 +47,11 @@ extension Hub {
         let page: MessagePage
         do {
             if let afterSeq {
-                page = try messages.messages(in: id, after: afterSeq, upTo: room.deliveredSeq,
-                                             limit: configuration.limits.resumePage)
+                page = trimNewest(try messages.messages(in: id, after: afterSeq, upTo: room.deliveredSeq,
+                                                        limit: configuration.limits.resumePage))
             } else {
-                page = try messages.messages(in: id, before: room.deliveredSeq + 1, upTo: room.deliveredSeq,
-                                             limit: configuration.limits.joinPage)
+                page = trimOldest(try messages.messages(in: id, before: room.deliveredSeq + 1, upTo: room.deliveredSeq,
+                                                        limit: configuration.limits.joinPage))
             }
         } catch {
             return reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
@@ -74,6 +74,20 @@ extension Hub {
         reply(session, .joined(.init(room: id, role: identity.role, open: room.descriptor.isOpen(at: now),
                                      members: room.members, messages: page.messages.map(\.wire),
                                      seq: room.deliveredSeq, more: page.more, ref: ref)))
+    }
+
+    /// Cuts a forward (resume) page to the page byte budget, keeping its oldest messages.
+    private func trimNewest(_ page: MessagePage) -> MessagePage {
+        let fit = configuration.limits.pageFit(page.messages.lazy.map(\.body.utf8.count))
+        guard fit < page.messages.count else { return page }
+        return MessagePage(messages: Array(page.messages.prefix(fit)), more: true)
+    }
+
+    /// Cuts a backward (latest or history) page to the page byte budget, keeping its newest messages.
+    private func trimOldest(_ page: MessagePage) -> MessagePage {
+        let fit = configuration.limits.pageFit(page.messages.reversed().lazy.map(\.body.utf8.count))
+        guard fit < page.messages.count else { return page }
+        return MessagePage(messages: Array(page.messages.suffix(fit)), more: true)
     }
 
     func leave(_ session: Session, _ id: RoomID, ref: String?) {
@@ -111,7 +125,7 @@ extension Hub {
         }
         do {
             let before = min(beforeSeq ?? Int64.max, room.deliveredSeq + 1)
-            let page = try messages.messages(in: id, before: before, upTo: room.deliveredSeq, limit: limit)
+            let page = trimOldest(try messages.messages(in: id, before: before, upTo: room.deliveredSeq, limit: limit))
             reply(session, .history(.init(room: id, messages: page.messages.map(\.wire), more: page.more, ref: ref)))
         } catch {
             reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))

@@ -30,8 +30,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var rooms: [RoomID: LiveRoom] = [:]
     /// Messages accepted during this loop turn, handed to the writer when the turn ends (group commit).
     var pendingWrites: [PendingMessage<SendOrigin>] = []
-    var lastTokenCheck: Date
-    var lastMaterialize: Date
+    /// Housekeeping runs on the monotonic clock: the injected `clock` is the clinic's wall time, for room windows.
+    var lastTokenCheck = ContinuousClock.now
+    var lastMaterialize = ContinuousClock.now
 
     init(configuration: ServerConfiguration, database: HearthDatabase, transport: WebSocketServer, version: String,
          logger: Logger, clock: @escaping @Sendable () -> Date) {
@@ -44,15 +45,13 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         self.version = version
         self.logger = logger
         self.clock = clock
-        lastTokenCheck = clock()
-        lastMaterialize = clock()
     }
 
     // MARK: Transport events
 
     func connectionOpened(_ connection: ConnectionID) {
         let now = clock()
-        sessions[connection] = Session(connection: connection, openedAt: now, allowance: SendAllowance(
+        sessions[connection] = Session(connection: connection, openedAt: .now, allowance: SendAllowance(
             rate: configuration.sendRatePerSecond, burst: configuration.sendBurst, now: now))
         logger.debug("connection opened", metadata: ["hearth.connection": "\(connection)"])
     }
@@ -85,17 +84,18 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     }
 
     func tick() {
-        let now = clock()
-        let deadline = now.addingTimeInterval(-Double(configuration.helloTimeoutSeconds))
+        let instant = ContinuousClock.now
+        let deadline = instant - .seconds(configuration.helloTimeoutSeconds)
         for session in sessions.values where session.identity == nil && !session.closing && session.openedAt < deadline {
             refuse(session, "No hello within \(configuration.helloTimeoutSeconds) s.")
         }
-        if now.timeIntervalSince(lastTokenCheck) >= Double(configuration.tokenRecheckSeconds) {
-            lastTokenCheck = now
+        if instant - lastTokenCheck >= .seconds(configuration.tokenRecheckSeconds) {
+            lastTokenCheck = instant
             recheckTokens()
         }
-        if now.timeIntervalSince(lastMaterialize) >= 3600 {
-            lastMaterialize = now
+        let now = clock()
+        if instant - lastMaterialize >= .seconds(3600) {
+            lastMaterialize = instant
             materializeRooms(now: now)
         }
         for (id, room) in rooms where room.isIdle && room.descriptor.closes < now { rooms.removeValue(forKey: id) }

@@ -5,7 +5,8 @@ import HearthTransport
 /// One WebSocket connection's state in the hub. Service thread only.
 final class Session {
     let connection: ConnectionID
-    let openedAt: Date
+    /// When the socket opened, on the monotonic clock (for the hello deadline).
+    let openedAt: ContinuousClock.Instant
     /// Set by a successful `hello`.
     var identity: Identity?
     /// The hash of the token used, to notice a revocation while connected.
@@ -14,7 +15,7 @@ final class Session {
     var sendAllowance: SendAllowance
     var closing = false
 
-    init(connection: ConnectionID, openedAt: Date, allowance: SendAllowance) {
+    init(connection: ConnectionID, openedAt: ContinuousClock.Instant, allowance: SendAllowance) {
         self.connection = connection
         self.openedAt = openedAt
         self.sendAllowance = allowance

@@ -44,6 +44,9 @@ public struct Directory: Sendable {
             throw StoreError.invalid("A display name must be 1 to 60 characters.")
         }
         return try database.pool.write { db in
+            if let externalKey, try PersonRecord.filter(Column("externalKey") == externalKey).fetchCount(db) > 0 {
+                throw StoreError.conflict("The key \"\(externalKey)\" is already used by someone else; choose another.")
+            }
             if role == .family {
                 guard let familyOf, let of = try PersonRecord.fetchOne(db, key: familyOf.rawValue) else {
                     throw StoreError.notFound("The participant this family member belongs to")

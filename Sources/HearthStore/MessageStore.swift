@@ -29,6 +29,11 @@ public struct StoredMessage: Hashable, Sendable {
 public struct MessagePage: Sendable, Equatable {
     public var messages: [StoredMessage]
     public var more: Bool
+
+    public init(messages: [StoredMessage], more: Bool) {
+        self.messages = messages
+        self.more = more
+    }
 }
 
 /// Reads of room history. Writes go through `MessageWriter` only.

@@ -73,8 +73,13 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
     }
 
     /// Commits what is queued, then stops the thread. Returns when the last outcome has been handed over.
+    /// Calling it again does nothing.
     public func stop() {
-        queue.withLock { $0.stopping = true }
+        let first = queue.withLock { queue in
+            defer { queue.stopping = true }
+            return !queue.stopping
+        }
+        guard first else { return }
         wake.signal()
         finished.wait()
     }

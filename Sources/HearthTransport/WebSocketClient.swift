@@ -203,7 +203,11 @@ public final class WebSocketClient: @unchecked Sendable {
                         info.local_protocol_name = UnsafePointer(protocols![0].name)
                         return lws_client_connect_via_info(&info)
                     }
-                    if let origin { return origin.withCString { go($0) } }
+                    // lws writes "Origin: http://" + this value, so pass the origin without its scheme.
+                    if let origin {
+                        let bare = origin.hasPrefix("http://") ? String(origin.dropFirst(7)) : origin
+                        return bare.withCString { go($0) }
+                    }
                     return go(nil)
                 }
             }

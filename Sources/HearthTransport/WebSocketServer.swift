@@ -61,6 +61,8 @@ public final class WebSocketServer: @unchecked Sendable {
         var outbound = OutboundQueue()
         var closeRequest: (code: CloseCode, reason: String)?
         var closing = false
+        /// Since when the backlog has been over the limits (nil while under them).
+        var overLimitSince: ContinuousClock.Instant?
         init(id: ConnectionID, wsi: OpaquePointer) { self.id = id; self.wsi = wsi }
     }
 
@@ -218,21 +220,47 @@ public final class WebSocketServer: @unchecked Sendable {
     // MARK: Service-thread API
 
     /// Queues a text frame. `frame` is shared, not copied, between recipients. Service thread only.
+    ///
+    /// A burst (say, the acks and messages of one group commit) may queue more than the limits for the moment the
+    /// socket needs to drain it. A connection whose backlog stays over the limits for a full second (it is not
+    /// reading) is closed with 1008, and one whose backlog passes eight times the limits is closed at once, so
+    /// memory stays bounded.
     public func send(_ frame: [UInt8], to id: ConnectionID) {
         guard let connection = connections[id.rawValue], !connection.closing else { return }
         connection.outbound.append(frame)
-        if connection.outbound.count > configuration.maxQueuedFrames
-            || connection.outbound.bytes > configuration.maxQueuedBytes {
-            logger.notice("closing slow connection", metadata: [
-                "hearth.connection": "\(id)", "hearth.queue.frames": "\(connection.outbound.count)",
-                "hearth.queue.bytes": "\(connection.outbound.bytes)",
-            ])
-            connection.outbound.removeAll()
-            connection.closing = true
-            connection.closeRequest = (.policyViolation, "too slow: reconnect and join with after_seq")
-            // A choked socket never becomes writable: if it cannot take the close frame soon, drop it.
-            lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 2)
+        if connection.overLimitSince == nil, overLimit(connection, factor: 1) {
+            connection.overLimitSince = .now
         }
+        if connection.outbound.count > 1, overLimit(connection, factor: 8) {
+            closeSlow(connection)
+            return
+        }
+        lws_callback_on_writable(connection.wsi)
+    }
+
+    /// Closes connections whose backlog has stayed over the limits since the previous check.
+    private func closeStalledConnections() {
+        let cutoff = ContinuousClock.now - .seconds(1)
+        for connection in connections.values where !connection.closing {
+            if let since = connection.overLimitSince, since <= cutoff { closeSlow(connection) }
+        }
+    }
+
+    private func overLimit(_ connection: Connection, factor: Int) -> Bool {
+        connection.outbound.count > configuration.maxQueuedFrames * factor
+            || connection.outbound.bytes > configuration.maxQueuedBytes * factor
+    }
+
+    private func closeSlow(_ connection: Connection) {
+        logger.notice("closing slow connection", metadata: [
+            "hearth.connection": "\(connection.id)", "hearth.queue.frames": "\(connection.outbound.count)",
+            "hearth.queue.bytes": "\(connection.outbound.bytes)",
+        ])
+        connection.outbound.removeAll()
+        connection.closing = true
+        connection.closeRequest = (.policyViolation, "too slow: reconnect and join with after_seq")
+        // A choked socket may never become writable again: if it cannot take the close frame soon, drop it.
+        lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 2)
         lws_callback_on_writable(connection.wsi)
     }
 
@@ -292,6 +320,7 @@ public final class WebSocketServer: @unchecked Sendable {
     }
 
     fileprivate func timerFired() {
+        closeStalledConnections()
         delegate?.tick()
         if !stopRequested.load(ordering: .relaxed) { scheduleTick() }
     }
@@ -447,6 +476,7 @@ public final class WebSocketServer: @unchecked Sendable {
                 return -1
             }
         }
+        if connection.overLimitSince != nil, !overLimit(connection, factor: 1) { connection.overLimitSince = nil }
         if !connection.outbound.isEmpty {
             lws_callback_on_writable(wsi)
         } else if let request = connection.closeRequest {

@@ -5,6 +5,12 @@ import HearthCore
 import HearthServer
 import HearthStore
 
+/// A refusal of an admin command that is about the data, not the command line (so no usage text follows it).
+struct AdminError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Opens the database for an admin command (quietly: no log lines on stdout).
 func openDatabase(_ option: DatabaseOption) throws -> HearthDatabase {
     try HearthDatabase(path: option.path)
@@ -146,7 +152,7 @@ struct ScheduleCommand: ParsableCommand {
                 let summary = try ScheduleImporter(try openDatabase(database)).importFile(text)
                 print("imported \(file): \(summary.created) new, \(summary.updated) changed, \(summary.unchanged) unchanged series; \(summary.roomsCreated) new rooms")
             } catch let error as ScheduleFileError {
-                throw ValidationError("\(file) \(error). Nothing was imported.")
+                throw AdminError("\(file), \(error) Nothing was imported.")
             }
         }
     }

@@ -1,0 +1,119 @@
+import Foundation
+import HearthClient
+import HearthCore
+import HearthServer
+import Testing
+
+/// Who may join which room, and when a room accepts messages.
+@Suite struct RoomAccessTests {
+    private func refusal(_ connection: HearthConnection, _ command: ClientCommand) async throws -> ServerFrame.ErrorFrame? {
+        guard case .error(let error) = try await connection.request(command) else { return nil }
+        return error
+    }
+
+    @Test func aParticipantNotOnTheRosterIsForbidden() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let (pat, _) = try await server.connect(server.clinic.outsider.token)
+        let error = try await refusal(pat, .join(room: server.clinic.group.id, afterSeq: nil))
+        #expect(error?.code == .forbidden)
+        // The connection stays usable after a refusal.
+        let again = try await refusal(pat, .join(room: server.clinic.family.id, afterSeq: nil))
+        #expect(again?.code == .forbidden)
+    }
+
+    @Test func familyMembersMayJoinOnlyTheirParticipantsFamilySession() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let (maria, _) = try await server.connect(server.clinic.maria.token)
+        #expect(try await refusal(maria, .join(room: server.clinic.group.id, afterSeq: nil))?.code == .forbidden)
+        let joined = try await maria.join(server.clinic.family.id)
+        #expect(joined.role == .family)
+        let (tom, _) = try await server.connect(server.clinic.tom.token)
+        #expect(try await refusal(tom, .join(room: server.clinic.family.id, afterSeq: nil))?.code == .forbidden)
+    }
+
+    @Test func aParticipantOutsideAFamilySessionCannotJoinIt() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let (sam, _) = try await server.connect(server.clinic.sam.token)
+        #expect(try await refusal(sam, .join(room: server.clinic.family.id, afterSeq: nil))?.code == .forbidden)
+    }
+
+    @Test func counselorsAndAdminsMayJoinEveryRoom() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        for token in [server.clinic.counselor.token, server.clinic.admin.token] {
+            let (staff, _) = try await server.connect(token)
+            for room in [server.clinic.group, server.clinic.family, server.clinic.later] {
+                #expect(try await staff.join(room.id).room == room.id)
+            }
+        }
+    }
+
+    @Test func anUnknownRoomIsNotFound() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let (alex, _) = try await server.connect(server.clinic.alex.token)
+        #expect(try await refusal(alex, .join(room: RoomID("r_doesnotexist"), afterSeq: nil))?.code == .notFound)
+    }
+
+    @Test func sendingOrReadingHistoryWithoutJoiningIsForbidden() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let (alex, _) = try await server.connect(server.clinic.alex.token)
+        let room = server.clinic.group.id
+        #expect(try await refusal(alex, .send(room: room, body: "hi", clientID: "x"))?.code == .forbidden)
+        #expect(try await refusal(alex, .history(room: room, beforeSeq: nil, limit: 10))?.code == .forbidden)
+        #expect(try await refusal(alex, .leave(room: room))?.code == .badRequest)
+    }
+
+    @Test func aRoomOpensFifteenMinutesBeforeItsSessionAndClosesTenMinutesAfter() async throws {
+        let clock = TestClock()
+        let server = try TestServer(clock: clock)
+        defer { server.shutdown() }
+        let later = server.clinic.later
+
+        // Before the window: participants cannot enter; staff can, to read, but cannot post.
+        clock.set(later.starts.addingTimeInterval(-16 * 60))
+        let (alex, welcome) = try await server.connect(server.clinic.alex.token)
+        #expect(welcome.rooms.first { $0.id == later.id }?.open == false)
+        let early = try await refusal(alex, .join(room: later.id, afterSeq: nil))
+        #expect(early?.code == .roomClosed)
+        #expect(early?.message.contains("opens") == true)
+        let (dana, _) = try await server.connect(server.clinic.counselor.token)
+        let staffJoined = try await dana.join(later.id)
+        #expect(!staffJoined.open)
+        #expect(try await refusal(dana, .send(room: later.id, body: "too early", clientID: "d0"))?.code == .roomClosed)
+
+        // Fifteen minutes before the start it opens.
+        clock.set(later.starts.addingTimeInterval(-15 * 60))
+        #expect(try await alex.join(later.id).open)
+        _ = try await alex.post("Here early.", to: later.id)
+
+        // Ten minutes after the end it is still open; then it closes.
+        clock.set(later.ends.addingTimeInterval(10 * 60 - 1))
+        _ = try await alex.post("Last words.", to: later.id)
+        clock.set(later.ends.addingTimeInterval(10 * 60))
+        let late = try await refusal(alex, .send(room: later.id, body: "too late", clientID: "a9"))
+        #expect(late?.code == .roomClosed)
+        #expect(late?.message.contains("closed") == true)
+
+        // After it closed, staff can still read the record.
+        let (reader, _) = try await server.connect(server.clinic.counselor.token)
+        let record = try await reader.join(later.id)
+        #expect(record.messages.map(\.body) == ["Here early.", "Last words."])
+    }
+
+    @Test func theWindowIsConfigurable() async throws {
+        let clock = TestClock()
+        let server = try TestServer(clock: clock) { $0.openBeforeMinutes = 60; $0.graceAfterMinutes = 0 }
+        defer { server.shutdown() }
+        let later = server.clinic.later
+        clock.set(later.starts.addingTimeInterval(-59 * 60))
+        let (alex, _) = try await server.connect(server.clinic.alex.token)
+        #expect(try await alex.join(later.id).open)
+        clock.set(later.ends)
+        #expect(try await refusal(alex, .send(room: later.id, body: "x", clientID: "x"))?.code == .roomClosed)
+    }
+}
