@@ -1,16 +1,24 @@
 # Hearth: the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
 DEBIAN_PACKAGES := libwebsockets-dev libsqlite3-dev pkg-config
+# The event-loop plugins are only needed for `event_loop: libev|libuv` (see docs/PERFORMANCE.md).
+BENCH_PACKAGES := libwebsockets-evlib-ev libwebsockets-evlib-uv
 HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./data/hearth.db
 
-.PHONY: run test deps build build-tests bench clean
+.PHONY: run test deps bench-deps install-packages build build-tests bench clean
 
 ## Install the Debian packages Hearth builds against (apt-get as root; otherwise print the command and stop).
 deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES) $(BENCH_PACKAGES)"
+
+install-packages:
 	@missing=""; \
-	for package in $(DEBIAN_PACKAGES); do \
+	for package in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -41,10 +49,13 @@ test: build-tests
 	swift test --skip-build
 
 ## The release-build benchmark (docs/PERFORMANCE.md): 50 rooms x 12 members by default.
-bench: deps
+bench: bench-deps
 	swift build -c release --product hearthd
 	swift build -c release --product hearth-bench
-	.build/release/hearth-bench --server .build/release/hearthd
+	@for loop in poll libev libuv; do \
+	  echo "== server event loop: $$loop"; \
+	  .build/release/hearth-bench --server .build/release/hearthd --server-env HEARTH_EVENT_LOOP=$$loop || exit 1; \
+	done
 
 clean:
 	swift package clean

@@ -61,7 +61,8 @@ public struct DemoClinic: Sendable {
         var series = Self.weeklySeries(people: ids)
         series += try nowSessions(schedule, people: ids, now: now)
         _ = try schedule.importSeries(series)
-        try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(15 * 86400), now: now)
+        try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(15 * 86400), now: now,
+                                      defaultWindow: window)
 
         let tokens = try directory.reissueTokens(for: records.map(\.id), label: "demo", now: now)
         return try DemoLinks.manifest(database: database, people: Array(zip(records, tokens)), baseURL: baseURL,
@@ -126,7 +127,8 @@ public struct LoadTestClinic: Sendable {
                                 window: nil, roster: roster))
         }
         _ = try schedule.importSeries(inputs)
-        try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(86400), now: now)
+        try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(86400), now: now,
+                                      defaultWindow: window)
         let tokens = try directory.reissueTokens(for: records.map(\.id), label: "load", now: now)
         return try DemoLinks.manifest(database: database, people: Array(zip(records, tokens)), baseURL: baseURL,
                                       window: window, now: now, onlySeriesPrefix: "load:")

@@ -32,6 +32,7 @@ public final class HearthServer: Sendable {
         transportConfiguration.maxQueuedBytes = configuration.sendQueueBytes
         transportConfiguration.pingSeconds = configuration.pingSeconds
         transportConfiguration.hangupSeconds = configuration.idleHangupSeconds
+        transportConfiguration.eventLoop = configuration.eventLoop
         let transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
                       logger: logger, clock: clock)
@@ -47,7 +48,7 @@ public final class HearthServer: Sendable {
 
     /// Creates this fortnight's rooms, binds the port and starts serving.
     public func start() throws {
-        hub.materializeRooms(now: hub.clock())
+        Hub.materialize(ScheduleStore(hub.database), now: hub.clock(), window: configuration.window, logger: hub.logger)
         try transport.start()
     }
 

@@ -12,16 +12,25 @@ extension Hub {
             return reply(session, .error(.init(.forbidden("Join room \(id) before sending to it."), ref: ref)))
         }
         if case .failure(let error) = AccessRule.send(identity, room.descriptor, now: now) {
+            // A resend of a message committed before the room closed still gets its original ack.
+            if let original = try? messages.message(in: id, from: identity.id, clientID: clientID) {
+                return acknowledge(original, SendOrigin(connection: session.connection, ref: ref))
+            }
             return reply(session, .error(.init(error, ref: ref)))
         }
         if let error = configuration.limits.validate(body: body) {
             return reply(session, .error(.init(error, ref: ref)))
         }
-        if let wait = session.sendAllowance.take(now: now) {
+        var allowance = allowances[identity.id]
+            ?? SendAllowance(rate: configuration.sendRatePerSecond, burst: configuration.sendBurst, now: now)
+        let wait = allowance.take(now: now)
+        allowances[identity.id] = allowance
+        if let wait {
             let seconds = max(1, Int(wait.rounded(.up)))
             return reply(session, .error(.init(.init(.rateLimited, "You are sending too fast. Wait \(seconds) s."), ref: ref)))
         }
         room.inFlight += 1
+        if pendingWrites.isEmpty { transport.scheduleTurnEnd() }
         pendingWrites.append(PendingMessage(room: id, sender: identity.member, body: body, clientID: clientID,
                                             sentAt: now, tag: SendOrigin(connection: session.connection, ref: ref)))
     }
@@ -49,7 +58,7 @@ extension Hub {
         }
     }
 
-    private func acknowledge(_ message: StoredMessage, _ origin: SendOrigin) {
+    func acknowledge(_ message: StoredMessage, _ origin: SendOrigin) {
         guard let session = sessions[origin.connection] else { return }
         reply(session, .ack(.init(room: message.room, clientID: message.clientID, id: message.id, seq: message.seq,
                                   ts: WireTime.timestamp(message.sentAt), ref: origin.ref)))

@@ -27,6 +27,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var writer: MessageWriter<SendOrigin>!
 
     var sessions: [ConnectionID: Session] = [:]
+    /// Send allowances per person, shared by all their connections (more tabs do not mean a faster rate).
+    var allowances: [PersonID: SendAllowance] = [:]
     var rooms: [RoomID: LiveRoom] = [:]
     /// Messages accepted during this loop turn, handed to the writer when the turn ends (group commit).
     var pendingWrites: [PendingMessage<SendOrigin>] = []
@@ -51,8 +53,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     func connectionOpened(_ connection: ConnectionID) {
         let now = clock()
-        sessions[connection] = Session(connection: connection, openedAt: .now, allowance: SendAllowance(
-            rate: configuration.sendRatePerSecond, burst: configuration.sendBurst, now: now))
+        _ = now
+        sessions[connection] = Session(connection: connection, openedAt: .now)
         logger.debug("connection opened", metadata: ["hearth.connection": "\(connection)"])
     }
 
@@ -74,6 +76,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     func connectionClosed(_ connection: ConnectionID) {
         guard let session = sessions.removeValue(forKey: connection) else { return }
         for room in session.rooms { removeFromRoom(session, room) }
+        if let person = session.identity?.id, !sessions.values.contains(where: { $0.identity?.id == person }) {
+            allowances.removeValue(forKey: person)
+        }
         logger.debug("connection closed", metadata: ["hearth.connection": "\(connection)"])
     }
 
@@ -159,7 +164,14 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             "hearth.role": "\(identity.role.rawValue)",
         ])
         let now = clock()
-        let rooms = (try? roomsFor(identity, now: now)) ?? []
+        let rooms: [RoomDescriptor]
+        do {
+            rooms = try roomsFor(identity, now: now)
+        } catch {
+            logger.error("room list failed", metadata: ["hearth.connection": "\(session.connection)"])
+            reply(session, .error(.init(.init(.internal, "The server could not list your sessions. Try again."), ref: ref)))
+            return
+        }
         reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
                                       server: "hearth/\(version)", ref: ref)))
     }
@@ -207,10 +219,19 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         }
     }
 
+    /// Creates the coming fortnight's rooms. A write transaction: runs off the service thread so the loop never
+    /// waits behind the writer or an admin command. Rooms are read fresh from the store on every join.
     func materializeRooms(now: Date) {
+        let schedule = self.schedule, window = configuration.window, logger = self.logger
+        DispatchQueue.global().async {
+            Self.materialize(schedule, now: now, window: window, logger: logger)
+        }
+    }
+
+    static func materialize(_ schedule: ScheduleStore, now: Date, window: ChatWindowPolicy, logger: Logger) {
         do {
             try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(15 * 86400),
-                                          now: now)
+                                          now: now, defaultWindow: window)
         } catch {
             logger.error("could not create rooms from the schedule", metadata: ["hearth.error": "\(error)"])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthTransport
 
 /// Everything `hearthd serve` can be told, each with a default. Resolved once at start:
 /// defaults < JSON file (`--config`) < `HEARTH_*` environment < command-line flags.
@@ -31,6 +32,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// Seconds between re-checks that connected people's tokens are still valid.
     public var tokenRecheckSeconds = 15
+    /// The event loop under libwebsockets (docs/PERFORMANCE.md compares them).
+    public var eventLoop = EventLoop.poll
 
     public init() {}
 
@@ -53,7 +56,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case idleHangupSeconds = "idle_hangup_seconds", sendQueueMessages = "send_queue_messages"
         case sendQueueBytes = "send_queue_bytes", sendRatePerSecond = "send_rate_per_second"
         case sendBurst = "send_burst", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
-        case tokenRecheckSeconds = "token_recheck_seconds"
+        case tokenRecheckSeconds = "token_recheck_seconds", eventLoop = "event_loop"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -74,7 +77,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.sendQueueMessages, &sendQueueMessages); try read(.sendQueueBytes, &sendQueueBytes)
         try read(.sendRatePerSecond, &sendRatePerSecond); try read(.sendBurst, &sendBurst)
         try read(.writerBatch, &writerBatch); try read(.allowedOrigins, &allowedOrigins)
-        try read(.tokenRecheckSeconds, &tokenRecheckSeconds)
+        try read(.tokenRecheckSeconds, &tokenRecheckSeconds); try read(.eventLoop, &eventLoop)
     }
 
     private struct AnyKey: CodingKey {
@@ -120,6 +123,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if let (name, raw) = text(.synchronous) {
             guard let mode = SynchronousMode(rawValue: raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
             synchronous = mode
+        }
+        if let (name, raw) = text(.eventLoop) {
+            guard let loop = EventLoop(rawValue: raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
+            eventLoop = loop
         }
         if let (name, raw) = text(.sendRatePerSecond) {
             guard let rate = Double(raw) else { throw ConfigurationError.badVariable(name, raw) }

@@ -12,13 +12,11 @@ final class Session {
     /// The hash of the token used, to notice a revocation while connected.
     var tokenHash: Data?
     var rooms: Set<RoomID> = []
-    var sendAllowance: SendAllowance
     var closing = false
 
-    init(connection: ConnectionID, openedAt: ContinuousClock.Instant, allowance: SendAllowance) {
+    init(connection: ConnectionID, openedAt: ContinuousClock.Instant) {
         self.connection = connection
         self.openedAt = openedAt
-        self.sendAllowance = allowance
     }
 }
 

@@ -78,6 +78,14 @@ public struct MessageStore: Sendable {
         }
     }
 
+    /// The message a sender stored in a room under a client_id, if any.
+    public func message(in room: RoomID, from sender: PersonID, clientID: String) throws -> StoredMessage? {
+        try database.pool.read { db in
+            try Row.fetchOne(db, sql: Self.select + " WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?",
+                             arguments: [room, sender, clientID]).map(Self.message)
+        }
+    }
+
     /// How many messages a room holds.
     public func count(in room: RoomID) throws -> Int {
         try database.pool.read { db in

@@ -171,31 +171,47 @@ public struct ScheduleStore: Sendable {
         }
     }
 
-    /// Makes sure a room exists for every occurrence overlapping `[from, to)`. A room that has not started yet
-    /// follows its series if the series moved; one that has started keeps its times. Returns how many were created.
+    /// Makes the rooms match the schedule for every occurrence overlapping `[from, to)`: creates the missing ones,
+    /// moves the ones whose series moved, and removes the ones whose occurrence is gone (a dropped weekday, an
+    /// earlier `last_date`, a one-off moved to another date). Only rooms whose chat has not opened yet are moved or
+    /// removed, and a room holding messages is never removed: it is that session's record. Returns how many rooms
+    /// were created.
     @discardableResult
-    public func materializeRooms(from: Date, to: Date, now: Date = Date()) throws -> Int {
+    public func materializeRooms(from: Date, to: Date, now: Date = Date(),
+                                 defaultWindow: ChatWindowPolicy = .standard) throws -> Int {
         try database.pool.write { db in
             var created = 0
             for series in try SeriesRecord.fetchAll(db) {
-                for occurrence in try series.schedule().occurrences(from: from, to: to) {
-                    let existing = try RoomRecord
-                        .filter(Column("seriesId") == series.id && Column("localDate") == occurrence.date.description)
+                let window = series.window(default: defaultWindow)
+                let occurrences = try series.schedule().occurrences(from: from, to: to)
+                let existing = try RoomRecord
+                    .filter(Column("seriesId") == series.id)
+                    .filter(Column("endsAt") > from.epochMilliseconds && Column("startsAt") < to.epochMilliseconds)
+                    .fetchAll(db)
+                var byDate = Dictionary(existing.map { ($0.localDate, $0) }, uniquingKeysWith: { first, _ in first })
+                for occurrence in occurrences {
+                    let starts = occurrence.starts.epochMilliseconds, ends = occurrence.ends.epochMilliseconds
+                    let known = byDate.removeValue(forKey: occurrence.date.description)
+                    let found = try known ?? RoomRecord.filter(Column("seriesId") == series.id
+                                                               && Column("localDate") == occurrence.date.description)
                         .fetchOne(db)
-                    if var room = existing {
-                        let starts = occurrence.starts.epochMilliseconds, ends = occurrence.ends.epochMilliseconds
-                        if room.startsAt > now.epochMilliseconds, room.startsAt != starts || room.endsAt != ends {
+                    if var room = found {
+                        let chatOpened = window.opens(Date(epochMilliseconds: room.startsAt)) <= now
+                        if !chatOpened, room.startsAt != starts || room.endsAt != ends {
                             room.startsAt = starts
                             room.endsAt = ends
                             try room.update(db)
                         }
                     } else {
                         try RoomRecord(id: IDGenerator.room(), seriesId: series.id,
-                                       localDate: occurrence.date.description,
-                                       startsAt: occurrence.starts.epochMilliseconds,
-                                       endsAt: occurrence.ends.epochMilliseconds).insert(db)
+                                       localDate: occurrence.date.description, startsAt: starts, endsAt: ends).insert(db)
                         created += 1
                     }
+                }
+                for orphan in byDate.values where window.opens(Date(epochMilliseconds: orphan.startsAt)) > now {
+                    let hasMessages = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM message WHERE roomId = ?)",
+                                                        arguments: [orphan.id]) ?? true
+                    if !hasMessages { try orphan.delete(db) }
                 }
             }
             return created

@@ -14,12 +14,23 @@ public protocol WebSocketServerDelegate: AnyObject {
     func receivedBinary(on connection: ConnectionID)
     /// The connection is gone; `send` to it is ignored from now on.
     func connectionClosed(_ connection: ConnectionID)
-    /// Called after each turn of the event loop: the moment to hand batched work on (group commit).
+    /// Called once the events of a loop turn are handled, after `scheduleTurnEnd()` asked for it: the moment to
+    /// hand batched work on (group commit).
     func loopTurnEnded()
     /// Called about once a second (timeouts, housekeeping).
     func tick()
     /// Answers an HTTP GET the transport does not serve from files (e.g. `/healthz`), or nil for 404.
     func httpResponse(path: String) -> HTTPResponse?
+}
+
+/// Which event loop libwebsockets runs on.
+public enum EventLoop: String, Sendable, Codable, CaseIterable {
+    /// lws' own loop: one `poll()` over every connection per wake-up.
+    case poll
+    /// libev (epoll) through the `libwebsockets-evlib-ev` plugin.
+    case libev
+    /// libuv (epoll) through the `libwebsockets-evlib-uv` plugin.
+    case libuv
 }
 
 /// Settings for the listening side of the transport.
@@ -47,6 +58,8 @@ public struct WebSocketServerConfiguration: Sendable {
     public var hangupSeconds = 75
     /// Send frames with one `lws_write` each instead of framing a batch into one raw write (for comparison).
     public var writePerFrame = false
+    /// The event loop under lws: its own `poll()` loop, or the libev / libuv plugin Debian ships.
+    public var eventLoop = EventLoop.poll
 
     public init() {}
 }
@@ -95,6 +108,10 @@ public final class WebSocketServer: @unchecked Sendable {
     private var headers: UnsafeMutablePointer<lws_protocol_vhost_options>?
     private var retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>?
     private var tickTimer: UnsafeMutablePointer<TimerSlot>?
+    private var flushTimer: UnsafeMutablePointer<TimerSlot>?
+    private var shutdownTimer: UnsafeMutablePointer<TimerSlot>?
+    private var flushScheduled = false
+    private var shuttingDown = false
 
     /// The port actually listened on (differs from the configuration when it asked for 0).
     public private(set) var port = 0
@@ -175,6 +192,11 @@ public final class WebSocketServer: @unchecked Sendable {
         info.headers = UnsafePointer(headers)
         info.retry_and_idle_policy = UnsafePointer(retry)
         info.options = UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8) | UInt64(LWS_SERVER_OPTION_DISABLE_IPV6)
+        switch configuration.eventLoop {
+        case .poll: break
+        case .libev: info.options |= UInt64(LWS_SERVER_OPTION_LIBEV)
+        case .libuv: info.options |= UInt64(LWS_SERVER_OPTION_LIBUV)
+        }
         info.user = Unmanaged.passUnretained(self).toOpaque()
         info.count_threads = 1
         guard let context = lws_create_context(&info) else {
@@ -188,9 +210,14 @@ public final class WebSocketServer: @unchecked Sendable {
             : configuration.allowedOrigins)
         inbox.withLock { $0.contextBits = UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(context))) }
 
-        let timer = UnsafeMutablePointer<TimerSlot>.allocate(capacity: 1)
-        timer.initialize(to: TimerSlot(owner: Unmanaged.passUnretained(self).toOpaque()))
-        tickTimer = timer
+        func slot() -> UnsafeMutablePointer<TimerSlot> {
+            let timer = UnsafeMutablePointer<TimerSlot>.allocate(capacity: 1)
+            timer.initialize(to: TimerSlot(owner: Unmanaged.passUnretained(self).toOpaque()))
+            return timer
+        }
+        tickTimer = slot()
+        flushTimer = slot()
+        shutdownTimer = slot()
 
         let thread = Thread { [self] in self.serviceLoop() }
         thread.name = "hearth-service"
@@ -221,17 +248,17 @@ public final class WebSocketServer: @unchecked Sendable {
 
     /// Queues a text frame. `frame` is shared, not copied, between recipients. Service thread only.
     ///
-    /// A burst (say, the acks and messages of one group commit) may queue more than the limits for the moment the
-    /// socket needs to drain it. A connection whose backlog stays over the limits for a full second (it is not
-    /// reading) is closed with 1008, and one whose backlog passes eight times the limits is closed at once, so
-    /// memory stays bounded.
+    /// A burst (say, the fan-out of one group commit, or a history page) may queue more than the limits for the
+    /// moment the socket needs to drain it. A connection whose backlog stays over the limits for a full second
+    /// (it is not reading) is closed with 1008, and one whose backlog passes 64 times the limits is closed at once,
+    /// so memory stays bounded.
     public func send(_ frame: [UInt8], to id: ConnectionID) {
         guard let connection = connections[id.rawValue], !connection.closing else { return }
         connection.outbound.append(frame)
         if connection.overLimitSince == nil, overLimit(connection, factor: 1) {
             connection.overLimitSince = .now
         }
-        if connection.outbound.count > 1, overLimit(connection, factor: 8) {
+        if connection.outbound.count > 1, overLimit(connection, factor: 64) {
             closeSlow(connection)
             return
         }
@@ -284,25 +311,74 @@ public final class WebSocketServer: @unchecked Sendable {
     private func serviceLoop() {
         guard let context else { return }
         scheduleTick()
-        while !stopRequested.load(ordering: .relaxed) {
-            if lws_service(context, 0) < 0 { break }
-            delegate?.loopTurnEnded()
+        if configuration.eventLoop != .poll {
+            // The event library runs its own loop inside lws_service until the context is destroyed from within
+            // (see beginShutdown); the second destroy then finishes the job.
+            _ = lws_service(context, 0)
+        } else {
+            while !stopRequested.load(ordering: .relaxed) {
+                if lws_service(context, 0) < 0 { break }
+            }
+            // Polite shutdown: every client gets 1001, then the context goes.
+            closeAllGoingAway()
+            let deadline = Date().addingTimeInterval(3)
+            while !connections.isEmpty && Date() < deadline { _ = lws_service(context, 0) }
         }
-        // Polite shutdown: every client gets 1001, then the context goes.
+        cancelTimers()
+        inbox.withLock { $0.contextBits = 0 }
+        lws_context_destroy(context)
+        self.context = nil
+        releaseStaticMemory()
+        stopped.signal()
+    }
+
+    private func closeAllGoingAway() {
         for connection in connections.values where !connection.closing {
             connection.closing = true
             connection.closeRequest = (.goingAway, "server shutdown")
             lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 2)
             lws_callback_on_writable(connection.wsi)
         }
-        let deadline = Date().addingTimeInterval(3)
-        while !connections.isEmpty && Date() < deadline { _ = lws_service(context, 0) }
-        if let tickTimer { lws_sul_cancel(&tickTimer.pointee.sul) }
-        inbox.withLock { $0.contextBits = 0 }
+    }
+
+    /// Event-library mode: close everyone with 1001, give the close frames a moment, then destroy the context
+    /// from inside the loop, which makes `lws_service` return.
+    private func beginShutdown() {
+        guard !shuttingDown, let context, let shutdownTimer else { return }
+        shuttingDown = true
+        closeAllGoingAway()
+        lws_sul_schedule(context, 0, &shutdownTimer.pointee.sul, serverShutdownTimer, 300_000)
+    }
+
+    fileprivate func shutdownTimerFired() {
+        guard let context else { return }
+        if !connections.isEmpty, let shutdownTimer, shutdownWaits < 10 {
+            shutdownWaits += 1
+            lws_sul_schedule(context, 0, &shutdownTimer.pointee.sul, serverShutdownTimer, 200_000)
+            return
+        }
+        cancelTimers()
         lws_context_destroy(context)
-        self.context = nil
-        releaseStaticMemory()
-        stopped.signal()
+    }
+
+    private var shutdownWaits = 0
+
+    private func cancelTimers() {
+        for timer in [tickTimer, flushTimer, shutdownTimer] {
+            if let timer { lws_sul_cancel(&timer.pointee.sul) }
+        }
+    }
+
+    /// Asks for `loopTurnEnded` once the events of this loop turn are handled. Service thread only.
+    public func scheduleTurnEnd() {
+        guard !flushScheduled, let context, let flushTimer else { return }
+        flushScheduled = true
+        lws_sul_schedule(context, 0, &flushTimer.pointee.sul, serverFlushTimer, 0)
+    }
+
+    fileprivate func flushTimerFired() {
+        flushScheduled = false
+        delegate?.loopTurnEnded()
     }
 
     private func releaseStaticMemory() {
@@ -311,6 +387,8 @@ public final class WebSocketServer: @unchecked Sendable {
         headers?.deallocate(); headers = nil
         retryPolicy?.deallocate(); retryPolicy = nil
         tickTimer?.deallocate(); tickTimer = nil
+        flushTimer?.deallocate(); flushTimer = nil
+        shutdownTimer?.deallocate(); shutdownTimer = nil
         cStrings.freeAll()
     }
 
@@ -333,6 +411,7 @@ public final class WebSocketServer: @unchecked Sendable {
             return jobs
         }
         for job in jobs { job() }
+        if configuration.eventLoop != .poll, stopRequested.load(ordering: .relaxed) { beginShutdown() }
     }
 
     // MARK: Callback
@@ -349,6 +428,14 @@ public final class WebSocketServer: @unchecked Sendable {
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             if header(wsi, WSI_TOKEN_GET_URI) != configuration.path {
                 _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_NOT_FOUND.rawValue), "no WebSocket here")
+                return 1
+            }
+            let offered = (header(wsi, WSI_TOKEN_PROTOCOL) ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            if !offered.contains(configuration.subprotocol) {
+                _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_BAD_REQUEST.rawValue),
+                                           "the WebSocket subprotocol \(configuration.subprotocol) is required")
                 return 1
             }
             if let origin = header(wsi, WSI_TOKEN_ORIGIN), !allowedOrigins.contains(origin) {
@@ -517,6 +604,18 @@ private func serverTick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
     guard let sul else { return }
     let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
     Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().timerFired()
+}
+
+private func serverFlushTimer(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul else { return }
+    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
+    Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().flushTimerFired()
+}
+
+private func serverShutdownTimer(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul else { return }
+    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
+    Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().shutdownTimerFired()
 }
 
 private func serverCallback(_ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,

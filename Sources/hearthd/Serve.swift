@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         ])
         if let manifest {
             if let path = demoManifest {
-                try manifest.encoded().write(to: URL(fileURLWithPath: path))
+                try manifest.encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
             }
             if demo { DemoPrinter.print(manifest) } else {
                 Console.say("Load-test clinic: \(manifest.rooms.count) rooms, \(manifest.participants.count) participants at \(baseURL)")
