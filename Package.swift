@@ -52,8 +52,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "hearth-bench", dependencies: [
-            "HearthClient", "HearthCore",
+            "HearthTransport", "HearthCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthAdmin", "HearthCore"]),

@@ -398,6 +398,8 @@ public final class WebSocketServer: @unchecked Sendable {
     }
 
     fileprivate func timerFired() {
+        // Safety net: jobs are normally run by the wake-up that `execute` sends; never leave one waiting longer.
+        drainInbox()
         closeStalledConnections()
         delegate?.tick()
         if !stopRequested.load(ordering: .relaxed) { scheduleTick() }
@@ -589,8 +591,9 @@ public final class WebSocketServer: @unchecked Sendable {
         let length = Int(lws_hdr_total_length(wsi, token))
         guard length > 0, length < 4096 else { return nil }
         var buffer = [CChar](repeating: 0, count: length + 1)
-        guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
-        return String(cString: buffer)
+        let copied = Int(lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token))
+        guard copied >= 0 else { return nil }
+        return String(decoding: buffer.prefix(copied).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -101,6 +101,23 @@ import Testing
         _ = try await alex.post("after a breath", to: room)
     }
 
+    @Test func theRateLimitIsPerPersonNotPerConnection() async throws {
+        let server = try TestServer { $0.sendRatePerSecond = 1; $0.sendBurst = 2 }
+        defer { server.shutdown() }
+        let room = server.clinic.group.id
+        let laptop = try await joinedAlex(server)
+        let phone = try await joinedAlex(server)
+        _ = try await laptop.post("one", to: room)
+        _ = try await phone.post("two", to: room)
+        guard case .error(let error) = try await phone.request(.send(room: room, body: "three", clientID: "3")) else {
+            Issue.record("expected an error"); return
+        }
+        #expect(error.code == .rateLimited)
+        // Someone else in the room is not slowed down by Alex.
+        let (sam, _) = try await server.joined(server.clinic.sam.token, server.clinic.group)
+        _ = try await sam.post("hello", to: room)
+    }
+
     @Test func aClientThatStopsReadingIsClosedAndCanResume() async throws {
         let server = try TestServer { $0.sendQueueMessages = 256; $0.sendQueueBytes = 96 * 1024 }
         defer { server.shutdown() }

@@ -109,6 +109,21 @@ import Testing
         }
     }
 
+    @Test func theHearthSubprotocolIsRequired() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        await #expect(throws: HearthClientError.self) {
+            _ = try await server.client.connect(server.url, subprotocol: "chat")
+        }
+        let socket = try RawSocket(port: server.port)
+        let request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try socket.write(Array(request.utf8))
+        let reply = String(decoding: socket.read(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }),
+                           as: UTF8.self)
+        #expect(reply.hasPrefix("HTTP/1.1 400") || reply.hasPrefix("HTTP/1.0 400"))
+    }
+
     @Test func browsersFromOtherOriginsAreRefused() async throws {
         let server = try TestServer()
         defer { server.shutdown() }

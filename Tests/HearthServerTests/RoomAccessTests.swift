@@ -105,6 +105,20 @@ import Testing
         #expect(record.messages.map(\.body) == ["Here early.", "Last words."])
     }
 
+    @Test func aResendAfterTheRoomClosedStillGetsItsOriginalAck() async throws {
+        let clock = TestClock()
+        let server = try TestServer(clock: clock)
+        defer { server.shutdown() }
+        let group = server.clinic.group
+        let (alex, _) = try await server.joined(server.clinic.alex.token, group)
+        let ack = try await alex.post("last thing before we close", to: group.id, clientID: "final")
+        clock.set(group.closes)
+        let again = try await alex.post("last thing before we close", to: group.id, clientID: "final")
+        #expect(again.seq == ack.seq)
+        #expect(again.id == ack.id)
+        #expect(try await refusal(alex, .send(room: group.id, body: "new", clientID: "new"))?.code == .roomClosed)
+    }
+
     @Test func theWindowIsConfigurable() async throws {
         let clock = TestClock()
         let server = try TestServer(clock: clock) { $0.openBeforeMinutes = 60; $0.graceAfterMinutes = 0 }
