@@ -52,8 +52,6 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     // MARK: Transport events
 
     func connectionOpened(_ connection: ConnectionID) {
-        let now = clock()
-        _ = now
         sessions[connection] = Session(connection: connection, openedAt: .now)
         logger.debug("connection opened", metadata: ["hearth.connection": "\(connection)"])
     }

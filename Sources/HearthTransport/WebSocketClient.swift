@@ -72,7 +72,7 @@ public final class WebSocketClient: @unchecked Sendable {
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity = 128 * 1024
     private let lwsPre = Int(clws_pre())
-    private var pollTimer: UnsafeMutablePointer<TimerSlot>?
+    private var pollTimer: LoopTimer?
 
     /// Creates the context and starts its thread.
     public init(logger: Logger, onEvent: @escaping @Sendable (ClientEvent) -> Void) throws {
@@ -99,9 +99,7 @@ public final class WebSocketClient: @unchecked Sendable {
         }
         self.context = context
         inbox.withLock { $0.contextBits = UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(context))) }
-        let timer = UnsafeMutablePointer<TimerSlot>.allocate(capacity: 1)
-        timer.initialize(to: TimerSlot(owner: Unmanaged.passUnretained(self).toOpaque()))
-        pollTimer = timer
+        pollTimer = LoopTimer { [unowned self] in pollTimerFired() }
         let thread = Thread { [self] in self.serviceLoop() }
         thread.name = "hearth-client"
         thread.start()
@@ -153,13 +151,12 @@ public final class WebSocketClient: @unchecked Sendable {
         while !stopRequested.load(ordering: .relaxed) {
             if lws_service(context, 0) < 0 { break }
         }
-        if let pollTimer { lws_sul_cancel(&pollTimer.pointee.sul) }
+        pollTimer?.cancel()
         inbox.withLock { $0.contextBits = 0 }
         lws_context_destroy(context)
         self.context = nil
         protocols?.deallocate()
         protocols = nil
-        pollTimer?.deallocate()
         pollTimer = nil
         cStrings.freeAll()
         stopped.signal()
@@ -167,11 +164,11 @@ public final class WebSocketClient: @unchecked Sendable {
 
     private func schedulePoll() {
         guard let context, let pollTimer else { return }
-        lws_sul_schedule(context, 0, &pollTimer.pointee.sul, clientPollTimer, 250_000)
+        pollTimer.schedule(on: context, after: 250_000)
     }
 
     /// Safety net: commands are normally run by the wake-up `post` sends; never leave one waiting long.
-    fileprivate func pollTimerFired() {
+    private func pollTimerFired() {
         drainInbox()
         if !stopRequested.load(ordering: .relaxed) { schedulePoll() }
     }
@@ -309,12 +306,6 @@ public final class WebSocketClient: @unchecked Sendable {
             return 0
         }
     }
-}
-
-private func clientPollTimer(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
-    guard let sul else { return }
-    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
-    Unmanaged<WebSocketClient>.fromOpaque(slot.pointee.owner).takeUnretainedValue().pollTimerFired()
 }
 
 private func clientCallback(_ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,

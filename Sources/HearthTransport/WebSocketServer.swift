@@ -107,9 +107,9 @@ public final class WebSocketServer: @unchecked Sendable {
     private var mounts: UnsafeMutablePointer<lws_http_mount>?
     private var headers: UnsafeMutablePointer<lws_protocol_vhost_options>?
     private var retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>?
-    private var tickTimer: UnsafeMutablePointer<TimerSlot>?
-    private var flushTimer: UnsafeMutablePointer<TimerSlot>?
-    private var shutdownTimer: UnsafeMutablePointer<TimerSlot>?
+    private var tickTimer: LoopTimer?
+    private var flushTimer: LoopTimer?
+    private var shutdownTimer: LoopTimer?
     private var flushScheduled = false
     private var shuttingDown = false
 
@@ -210,14 +210,9 @@ public final class WebSocketServer: @unchecked Sendable {
             : configuration.allowedOrigins)
         inbox.withLock { $0.contextBits = UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(context))) }
 
-        func slot() -> UnsafeMutablePointer<TimerSlot> {
-            let timer = UnsafeMutablePointer<TimerSlot>.allocate(capacity: 1)
-            timer.initialize(to: TimerSlot(owner: Unmanaged.passUnretained(self).toOpaque()))
-            return timer
-        }
-        tickTimer = slot()
-        flushTimer = slot()
-        shutdownTimer = slot()
+        tickTimer = LoopTimer { [unowned self] in timerFired() }
+        flushTimer = LoopTimer { [unowned self] in flushTimerFired() }
+        shutdownTimer = LoopTimer { [unowned self] in shutdownTimerFired() }
 
         let thread = Thread { [self] in self.serviceLoop() }
         thread.name = "hearth-service"
@@ -347,14 +342,14 @@ public final class WebSocketServer: @unchecked Sendable {
         guard !shuttingDown, let context, let shutdownTimer else { return }
         shuttingDown = true
         closeAllGoingAway()
-        lws_sul_schedule(context, 0, &shutdownTimer.pointee.sul, serverShutdownTimer, 300_000)
+        shutdownTimer.schedule(on: context, after: 300_000)
     }
 
-    fileprivate func shutdownTimerFired() {
+    private func shutdownTimerFired() {
         guard let context else { return }
         if !connections.isEmpty, let shutdownTimer, shutdownWaits < 10 {
             shutdownWaits += 1
-            lws_sul_schedule(context, 0, &shutdownTimer.pointee.sul, serverShutdownTimer, 200_000)
+            shutdownTimer.schedule(on: context, after: 200_000)
             return
         }
         cancelTimers()
@@ -364,19 +359,17 @@ public final class WebSocketServer: @unchecked Sendable {
     private var shutdownWaits = 0
 
     private func cancelTimers() {
-        for timer in [tickTimer, flushTimer, shutdownTimer] {
-            if let timer { lws_sul_cancel(&timer.pointee.sul) }
-        }
+        for timer in [tickTimer, flushTimer, shutdownTimer] { timer?.cancel() }
     }
 
     /// Asks for `loopTurnEnded` once the events of this loop turn are handled. Service thread only.
     public func scheduleTurnEnd() {
         guard !flushScheduled, let context, let flushTimer else { return }
         flushScheduled = true
-        lws_sul_schedule(context, 0, &flushTimer.pointee.sul, serverFlushTimer, 0)
+        flushTimer.schedule(on: context, after: 0)
     }
 
-    fileprivate func flushTimerFired() {
+    private func flushTimerFired() {
         flushScheduled = false
         delegate?.loopTurnEnded()
     }
@@ -386,18 +379,18 @@ public final class WebSocketServer: @unchecked Sendable {
         mounts?.deallocate(); mounts = nil
         headers?.deallocate(); headers = nil
         retryPolicy?.deallocate(); retryPolicy = nil
-        tickTimer?.deallocate(); tickTimer = nil
-        flushTimer?.deallocate(); flushTimer = nil
-        shutdownTimer?.deallocate(); shutdownTimer = nil
+        tickTimer = nil
+        flushTimer = nil
+        shutdownTimer = nil
         cStrings.freeAll()
     }
 
     private func scheduleTick() {
         guard let context, let tickTimer else { return }
-        lws_sul_schedule(context, 0, &tickTimer.pointee.sul, serverTick, 1_000_000)
+        tickTimer.schedule(on: context, after: 1_000_000)
     }
 
-    fileprivate func timerFired() {
+    private func timerFired() {
         // Safety net: jobs are normally run by the wake-up that `execute` sends; never leave one waiting longer.
         drainInbox()
         closeStalledConnections()
@@ -595,30 +588,6 @@ public final class WebSocketServer: @unchecked Sendable {
         guard copied >= 0 else { return nil }
         return String(decoding: buffer.prefix(copied).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
-}
-
-/// A 1 s timer slot: lws hands the callback only the `sul` pointer, so it must come first.
-struct TimerSlot {
-    var sul = lws_sorted_usec_list_t()
-    var owner: UnsafeMutableRawPointer
-}
-
-private func serverTick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
-    guard let sul else { return }
-    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
-    Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().timerFired()
-}
-
-private func serverFlushTimer(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
-    guard let sul else { return }
-    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
-    Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().flushTimerFired()
-}
-
-private func serverShutdownTimer(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
-    guard let sul else { return }
-    let slot = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: TimerSlot.self)
-    Unmanaged<WebSocketServer>.fromOpaque(slot.pointee.owner).takeUnretainedValue().shutdownTimerFired()
 }
 
 private func serverCallback(_ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
