@@ -1,8 +1,8 @@
 # Hearth: the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := libwebsockets-dev libsqlite3-dev pkg-config
-# The event-loop plugins are only needed for `event_loop: libev|libuv` (see docs/PERFORMANCE.md).
-BENCH_PACKAGES := libwebsockets-evlib-ev libwebsockets-evlib-uv
+DEBIAN_PACKAGES := libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev pkg-config
+# The benchmark also compares the libuv plugin (see docs/PERFORMANCE.md).
+BENCH_PACKAGES := libwebsockets-evlib-uv
 HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./data/hearth.db

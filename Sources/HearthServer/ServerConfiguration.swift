@@ -32,8 +32,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// Seconds between re-checks that connected people's tokens are still valid.
     public var tokenRecheckSeconds = 15
-    /// The event loop under libwebsockets (docs/PERFORMANCE.md compares them).
-    public var eventLoop = EventLoop.poll
+    /// The event loop under libwebsockets: libev measured best (docs/PERFORMANCE.md). One libev server per process.
+    public var eventLoop = EventLoop.libev
 
     public init() {}
 

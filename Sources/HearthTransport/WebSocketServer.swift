@@ -201,7 +201,8 @@ public final class WebSocketServer: @unchecked Sendable {
         info.count_threads = 1
         guard let context = lws_create_context(&info) else {
             releaseStaticMemory()
-            throw TransportError.cannotListen(host: configuration.host, port: configuration.port)
+            throw TransportError.cannotListen(host: configuration.host, port: configuration.port,
+                                              eventLoop: configuration.eventLoop)
         }
         self.context = context
         port = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))

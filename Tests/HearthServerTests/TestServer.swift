@@ -103,6 +103,8 @@ final class TestServer: @unchecked Sendable {
         configuration.database = folder.appendingPathComponent("hearth.db").path
         configuration.web = nil
         configuration.sendRatePerSecond = 0
+        // Many servers share this process; libev lets only one context own its signal watcher (hearthd runs libev).
+        configuration.eventLoop = .poll
         configure(&configuration)
         self.configuration = configuration
         logs = LogCapture()
