@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthStore
 import Yams
 
 /// A schedule file that cannot be imported: where and why. Nothing from the file is imported.
@@ -15,31 +16,10 @@ public struct ScheduleFileError: Error, Equatable, CustomStringConvertible {
     public var description: String { "line \(line): \(message)" }
 }
 
-/// One series as written in a schedule file (docs/SCHEDULE.md), checked but with its roster not yet resolved.
-public struct SeriesDefinition: Equatable, Sendable {
-    public var key: String
-    public var title: String
-    public var kind: SessionKind
-    public var schedule: SessionSchedule
-    public var window: ChatWindowPolicy?
-    /// Participant ids or keys, each with the line it was written on.
-    public var roster: [(reference: String, line: Int)]
-    public var line: Int
-
-    public static func == (lhs: SeriesDefinition, rhs: SeriesDefinition) -> Bool {
-        lhs.key == rhs.key && lhs.title == rhs.title && lhs.kind == rhs.kind && lhs.schedule == rhs.schedule
-            && lhs.window == rhs.window && lhs.roster.map(\.reference) == rhs.roster.map(\.reference)
-    }
-}
-
-/// Parses the YAML schedule format. Every problem is reported with its line; the first one stops the parse.
+/// Parses the YAML schedule format (docs/SCHEDULE.md). Every problem is reported with its line; the first one
+/// stops the parse.
 public enum ScheduleFile {
-    static let seriesFields: Set<String> = [
-        "key", "title", "kind", "weekdays", "date", "start", "duration", "time_zone", "first_date", "last_date",
-        "open_before", "grace_after", "roster",
-    ]
-
-    public static func parse(_ text: String) throws(ScheduleFileError) -> [SeriesDefinition] {
+    public static func parse(_ text: String) throws(ScheduleFileError) -> ScheduleDocument {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw ScheduleFileError(line: 1, "The file is empty.") }
@@ -51,142 +31,67 @@ public enum ScheduleFile {
         } catch {
             throw ScheduleFileError(line: 1, "This is not valid YAML.")
         }
-        guard let top = root.mapping else { throw ScheduleFileError(line: lineOf(root), "The file must be a mapping with a \"series\" list.") }
-        for (key, _) in top where !["time_zone", "series"].contains(key.string ?? "") {
-            throw ScheduleFileError(line: lineOf(key), "Unknown top-level field \"\(key.string ?? "?")\" (expected time_zone, series).")
+        let top = try Fields(root, what: "The file", allowed: ["time_zone", "programs", "cohorts", "enrollments", "series"])
+        let defaultZone = try top.node("time_zone").map { node throws(ScheduleFileError) in try Fields.timeZone(node) }
+        var document = ScheduleDocument()
+        document.timeZone = defaultZone
+        var keys = UniqueKeys()
+        for item in try top.list("programs") {
+            let program = try Self.program(item)
+            try keys.insert("program", program.key, line: program.line)
+            document.programs.append(program)
         }
-        var defaultZone: TimeZone?
-        if let zoneNode = top["time_zone"] {
-            defaultZone = try timeZone(zoneNode)
+        for item in try top.list("cohorts") {
+            let fields = try Fields(item, what: "A cohort", allowed: ["key", "program", "title"])
+            let cohort = CohortDefinition(key: try fields.key(), program: try fields.reference("program")!,
+                                          title: try fields.text("title")!, line: fields.line)
+            try keys.insert("cohort", cohort.key, line: cohort.line)
+            document.cohorts.append(cohort)
         }
-        guard let seriesNode = top["series"] else { throw ScheduleFileError(line: lineOf(root), "The file needs a \"series\" list.") }
-        guard let list = seriesNode.sequence else { throw ScheduleFileError(line: lineOf(seriesNode), "\"series\" must be a list.") }
-        var seen: [String: Int] = [:]
-        var result: [SeriesDefinition] = []
-        for item in list {
-            let definition = try series(item, defaultZone: defaultZone)
-            if let first = seen[definition.key] {
-                throw ScheduleFileError(line: definition.line, "The key \"\(definition.key)\" is already used on line \(first).")
-            }
-            seen[definition.key] = definition.line
-            result.append(definition)
+        for item in try top.list("enrollments") {
+            document.enrollments.append(try Self.enrollment(item))
         }
-        return result
+        guard top.node("series") != nil || !document.programs.isEmpty || !document.enrollments.isEmpty else {
+            throw ScheduleFileError(line: top.line, "The file needs a \"series\" list.")
+        }
+        for item in try top.list("series") {
+            let series = try SeriesParser.series(item, defaultZone: defaultZone)
+            try keys.insert("series", series.key, line: series.line)
+            document.series.append(series)
+        }
+        return document
     }
 
-    private static func series(_ node: Node, defaultZone: TimeZone?) throws(ScheduleFileError) -> SeriesDefinition {
-        let line = lineOf(node)
-        guard let map = node.mapping else { throw ScheduleFileError(line: line, "Each series must be a mapping.") }
-        for (key, _) in map where !seriesFields.contains(key.string ?? "") {
-            throw ScheduleFileError(line: lineOf(key), "Unknown field \"\(key.string ?? "?")\" in a series.")
+    private static func program(_ node: Node) throws(ScheduleFileError) -> ProgramDefinition {
+        let fields = try Fields(node, what: "A program", allowed: ["key", "title", "weeks", "hours_per_week"])
+        let hoursNode = try fields.required("hours_per_week")
+        guard let hours = Double(try Fields.scalar(hoursNode, "hours_per_week")), hours > 0, hours <= 40 else {
+            throw ScheduleFileError(line: Fields.lineOf(hoursNode), "\"hours_per_week\" must be a number of hours from 0.5 to 40.")
         }
-        func required(_ name: String) throws(ScheduleFileError) -> Node {
-            guard let value = map[name] else { throw ScheduleFileError(line: line, "This series needs \"\(name)\".") }
-            return value
-        }
-        func text(_ node: Node, _ name: String) throws(ScheduleFileError) -> String {
-            guard let value = node.scalar?.string, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ScheduleFileError(line: lineOf(node), "\"\(name)\" must be a non-empty value.")
-            }
-            return value.trimmingCharacters(in: .whitespaces)
-        }
-        func minutes(_ name: String, range: ClosedRange<Int>) throws(ScheduleFileError) -> Int? {
-            guard let node = map[name] else { return nil }
-            guard let value = Int(try text(node, name)), range.contains(value) else {
-                throw ScheduleFileError(line: lineOf(node), "\"\(name)\" must be a whole number of minutes from \(range.lowerBound) to \(range.upperBound).")
-            }
-            return value
-        }
-        func date(_ name: String) throws(ScheduleFileError) -> LocalDate? {
-            guard let node = map[name] else { return nil }
-            guard let value = LocalDate(try text(node, name)) else {
-                throw ScheduleFileError(line: lineOf(node), "\"\(name)\" must be a date like 2026-11-23.")
-            }
-            return value
-        }
-
-        let key = try text(try required("key"), "key")
-        guard key.count <= 80 else { throw ScheduleFileError(line: line, "\"key\" is longer than 80 characters.") }
-        let title = try text(try required("title"), "title")
-        let kindNode = try required("kind")
-        let kindText = try text(kindNode, "kind")
-        guard let kind = SessionKind(rawValue: kindText) else {
-            let kinds = SessionKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ScheduleFileError(line: lineOf(kindNode), "Unknown kind \"\(kindText)\" (expected one of \(kinds)).")
-        }
-        let startNode = try required("start")
-        guard let start = LocalTime(try text(startNode, "start")) else {
-            throw ScheduleFileError(line: lineOf(startNode), "\"start\" must be a time like \"18:00\" (quote it).")
-        }
-        guard let duration = try minutes("duration", range: 5...720) else {
-            throw ScheduleFileError(line: line, "This series needs \"duration\" (minutes).")
-        }
-        let zone: TimeZone
-        if let zoneNode = map["time_zone"] {
-            zone = try timeZone(zoneNode)
-        } else if let defaultZone {
-            zone = defaultZone
-        } else {
-            throw ScheduleFileError(line: line, "This series needs \"time_zone\" (or set one at the top of the file).")
-        }
-
-        let recurrence: SessionSchedule.Recurrence
-        switch (map["weekdays"], map["date"]) {
-        case (let days?, nil):
-            guard let list = days.sequence, !list.isEmpty else {
-                throw ScheduleFileError(line: lineOf(days), "\"weekdays\" must be a list such as [mon, wed].")
-            }
-            var set = Set<Weekday>()
-            for day in list {
-                guard let weekday = Weekday(name: day.scalar?.string ?? "") else {
-                    throw ScheduleFileError(line: lineOf(day), "\"\(day.scalar?.string ?? "?")\" is not a weekday (mon, tue, wed, thu, fri, sat, sun).")
-                }
-                set.insert(weekday)
-            }
-            recurrence = .weekly(set)
-        case (nil, _?):
-            recurrence = .once(try date("date")!)
-        case (_?, _?):
-            throw ScheduleFileError(line: line, "A series has either \"weekdays\" (weekly) or \"date\" (one-off), not both.")
-        case (nil, nil):
-            throw ScheduleFileError(line: line, "This series needs \"weekdays\" (weekly) or \"date\" (one-off).")
-        }
-        let firstDate = try date("first_date"), lastDate = try date("last_date")
-        if let firstDate, let lastDate, lastDate < firstDate {
-            throw ScheduleFileError(line: lineOf(map["last_date"]!), "\"last_date\" is before \"first_date\".")
-        }
-        let openBefore = try minutes("open_before", range: 0...240)
-        let graceAfter = try minutes("grace_after", range: 0...240)
-        let window: ChatWindowPolicy? = (openBefore == nil && graceAfter == nil) ? nil : ChatWindowPolicy(
-            openBeforeMinutes: openBefore ?? ChatWindowPolicy.standard.openBeforeMinutes,
-            graceAfterMinutes: graceAfter ?? ChatWindowPolicy.standard.graceAfterMinutes)
-
-        var roster: [(String, Int)] = []
-        if let rosterNode = map["roster"] {
-            guard let list = rosterNode.sequence else {
-                throw ScheduleFileError(line: lineOf(rosterNode), "\"roster\" must be a list of participant keys or ids.")
-            }
-            for entry in list { roster.append((try text(entry, "roster entry"), lineOf(entry))) }
-        }
-        if (kind == .individual || kind == .family) && roster.count != 1 {
-            throw ScheduleFileError(line: line, "\(kind == .individual ? "An individual" : "A family") session has exactly one participant on its roster.")
-        }
-        return SeriesDefinition(
-            key: key, title: title, kind: kind,
-            schedule: SessionSchedule(recurrence: recurrence, start: start, durationMinutes: duration, timeZone: zone,
-                                      firstDate: firstDate, lastDate: lastDate),
-            window: window, roster: roster, line: line)
+        return ProgramDefinition(key: try fields.key(), title: try fields.text("title")!,
+                                 weeks: try fields.integer("weeks", range: 1...52, unit: "weeks", required: true)!,
+                                 requiredMinutesPerWeek: Int((hours * 60).rounded()), line: fields.line)
     }
 
-    private static func timeZone(_ node: Node) throws(ScheduleFileError) -> TimeZone {
-        let name = node.scalar?.string ?? ""
-        guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
-            throw ScheduleFileError(line: lineOf(node), "\"\(name)\" is not a time zone name such as America/Los_Angeles.")
+    private static func enrollment(_ node: Node) throws(ScheduleFileError) -> EnrollmentDefinition {
+        let fields = try Fields(node, what: "An enrollment",
+                                allowed: ["participant", "program", "cohort", "start", "end", "graduated", "discharged"])
+        let start = try fields.date("start", required: true)!
+        let end = try fields.date("end", required: true)!
+        guard end > start else { throw ScheduleFileError(line: fields.line, "\"end\" must be after \"start\".") }
+        let graduated = try fields.date("graduated"), discharged = try fields.date("discharged")
+        if graduated != nil && discharged != nil {
+            throw ScheduleFileError(line: fields.line, "An enrollment ends with \"graduated\" or \"discharged\", not both.")
         }
-        return zone
+        if let ended = graduated ?? discharged, ended < start {
+            throw ScheduleFileError(line: fields.line, "An enrollment cannot end before its \"start\".")
+        }
+        return EnrollmentDefinition(participant: try fields.reference("participant")!, program: try fields.reference("program")!,
+                                    cohort: try fields.reference("cohort", required: false), start: start, end: end,
+                                    endedOn: graduated ?? discharged,
+                                    endReason: graduated != nil ? .graduated : (discharged != nil ? .discharged : nil),
+                                    line: fields.line)
     }
-
-    private static func lineOf(_ node: Node) -> Int { node.mark?.line ?? 1 }
 
     private static func line(of error: YamlError) -> Int {
         switch error {
@@ -204,4 +109,142 @@ public enum ScheduleFile {
         default: "\(error)"
         }
     }
+}
+
+/// Keys must be unique within their kind in one file.
+struct UniqueKeys {
+    private var seen: [String: Int] = [:]
+
+    mutating func insert(_ kind: String, _ key: String, line: Int) throws(ScheduleFileError) {
+        if let first = seen["\(kind):\(key)"] {
+            throw ScheduleFileError(line: line, "The \(kind) key \"\(key)\" is already used on line \(first).")
+        }
+        seen["\(kind):\(key)"] = line
+    }
+}
+
+/// A YAML mapping read field by field, every error carrying the line it is about.
+struct Fields {
+    let map: Node.Mapping
+    let line: Int
+    let what: String
+
+    init(_ node: Node, what: String, allowed: Set<String>) throws(ScheduleFileError) {
+        line = Self.lineOf(node)
+        guard let map = node.mapping else { throw ScheduleFileError(line: line, "\(what) must be a mapping of fields.") }
+        for (key, _) in map where !allowed.contains(key.string ?? "") {
+            let known = allowed.sorted().joined(separator: ", ")
+            throw ScheduleFileError(line: Self.lineOf(key), "Unknown field \"\(key.string ?? "?")\" (expected one of \(known)).")
+        }
+        self.map = map
+        self.what = what
+    }
+
+    func node(_ name: String) -> Node? { map[name] }
+
+    func required(_ name: String) throws(ScheduleFileError) -> Node {
+        guard let value = map[name] else {
+            throw ScheduleFileError(line: line, "\(what) needs \"\(name)\".")
+        }
+        return value
+    }
+
+    /// A non-empty text, trimmed; nil when absent and not required.
+    func text(_ name: String, required: Bool = true) throws(ScheduleFileError) -> String? {
+        guard let node = map[name] else {
+            if required { throw ScheduleFileError(line: line, "\(what) needs \"\(name)\".") }
+            return nil
+        }
+        return try Self.scalar(node, name)
+    }
+
+    func key() throws(ScheduleFileError) -> String {
+        let key = try text("key")!
+        guard key.count <= 80 else { throw ScheduleFileError(line: line, "\"key\" is longer than 80 characters.") }
+        return key
+    }
+
+    func reference(_ name: String, required: Bool = true) throws(ScheduleFileError) -> KeyReference? {
+        guard let node = map[name] else {
+            if required { throw ScheduleFileError(line: line, "\(what) needs \"\(name)\".") }
+            return nil
+        }
+        return KeyReference(key: try Self.scalar(node, name), line: Self.lineOf(node))
+    }
+
+    func references(_ name: String) throws(ScheduleFileError) -> [KeyReference]? {
+        guard let node = map[name] else { return nil }
+        guard let list = node.sequence else {
+            throw ScheduleFileError(line: Self.lineOf(node), "\"\(name)\" must be a list such as [alex, sam].")
+        }
+        var result: [KeyReference] = []
+        for entry in list { result.append(KeyReference(key: try Self.scalar(entry, "\(name) entry"), line: Self.lineOf(entry))) }
+        return result
+    }
+
+    func integer(_ name: String, range: ClosedRange<Int>, unit: String, required: Bool = false) throws(ScheduleFileError) -> Int? {
+        guard let node = map[name] else {
+            if required { throw ScheduleFileError(line: line, "\(what) needs \"\(name)\" (\(unit)).") }
+            return nil
+        }
+        guard let value = Int(try Self.scalar(node, name)), range.contains(value) else {
+            throw ScheduleFileError(line: Self.lineOf(node), "\"\(name)\" must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return value
+    }
+
+    func date(_ name: String, required: Bool = false) throws(ScheduleFileError) -> LocalDate? {
+        guard let node = map[name] else {
+            if required { throw ScheduleFileError(line: line, "\(what) needs \"\(name)\" (a date like 2026-11-23).") }
+            return nil
+        }
+        guard let value = LocalDate(try Self.scalar(node, name)) else {
+            throw ScheduleFileError(line: Self.lineOf(node), "\"\(name)\" must be a date like 2026-11-23.")
+        }
+        return value
+    }
+
+    func time(_ name: String, required: Bool = false) throws(ScheduleFileError) -> LocalTime? {
+        guard let node = map[name] else {
+            if required { throw ScheduleFileError(line: line, "\(what) needs \"\(name)\" (a time like \"18:00\").") }
+            return nil
+        }
+        guard let value = LocalTime(try Self.scalar(node, name)) else {
+            throw ScheduleFileError(line: Self.lineOf(node), "\"\(name)\" must be a time like \"18:00\" (quote it).")
+        }
+        return value
+    }
+
+    func bool(_ name: String) throws(ScheduleFileError) -> Bool? {
+        guard let node = map[name] else { return nil }
+        switch try Self.scalar(node, name).lowercased() {
+        case "true", "yes": return true
+        case "false", "no": return false
+        default: throw ScheduleFileError(line: Self.lineOf(node), "\"\(name)\" must be true or false.")
+        }
+    }
+
+    static func scalar(_ node: Node, _ name: String) throws(ScheduleFileError) -> String {
+        guard let value = node.scalar?.string, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ScheduleFileError(line: lineOf(node), "\"\(name)\" must be a non-empty value.")
+        }
+        return value.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A list field's items (an absent field is an empty list).
+    func list(_ name: String) throws(ScheduleFileError) -> [Node] {
+        guard let node = map[name] else { return [] }
+        guard let list = node.sequence else { throw ScheduleFileError(line: Self.lineOf(node), "\"\(name)\" must be a list.") }
+        return Array(list)
+    }
+
+    static func timeZone(_ node: Node) throws(ScheduleFileError) -> TimeZone {
+        let name = node.scalar?.string ?? ""
+        guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
+            throw ScheduleFileError(line: lineOf(node), "\"\(name)\" is not a time zone name such as America/Los_Angeles.")
+        }
+        return zone
+    }
+
+    static func lineOf(_ node: Node) -> Int { node.mark?.line ?? 1 }
 }

@@ -210,7 +210,12 @@ extension ServerFrame {
         case .history(let frame): frame.ref
         case .ok(let frame): frame.ref
         case .error(let frame): frame.ref
-        case .message, .presence: nil
+        case .schedule(let frame): frame.ref
+        case .waiting(let frame): frame.ref
+        case .attendance(let frame): frame.ref
+        case .summary(let frame): frame.ref
+        case .invitation(let frame): frame.ref
+        case .message, .presence, .knock, .denied, .roomState, .checkin, .alert: nil
         }
     }
 }

@@ -20,6 +20,24 @@ public enum ClientCommand: Equatable, Sendable {
     /// Messages before `beforeSeq` (or the latest when nil), oldest first.
     case history(room: RoomID, beforeSeq: Int64?, limit: Int?)
     case leave(room: RoomID)
+    /// The user's occurrences overlapping `[from, to)` (default: the coming 7 days).
+    case schedule(from: Date?, to: Date?)
+    /// Accepts the room's group agreement for this occurrence.
+    case agree(room: RoomID)
+    /// A participant's private check-in on entering a session; every field is optional.
+    case checkin(room: RoomID, mood: Int?, craving: Int?, safe: Bool?)
+    /// Staff: let someone (or, with no member, everyone) in from the waiting room.
+    case admit(room: RoomID, member: PersonID?)
+    /// Staff: turn someone away from the waiting room, with an optional message to them.
+    case deny(room: RoomID, member: PersonID, message: String?)
+    /// Staff: the attendance of one occurrence, or of an ISO week (default: this week).
+    case attendance(room: RoomID?, week: ISOWeek?)
+    /// Staff: the post-session summary of one occurrence.
+    case summary(room: RoomID)
+    /// Staff: a single-use token for a family member for one occurrence.
+    case invite(room: RoomID, member: PersonID)
+    /// Staff: acknowledge an alert, with an optional outcome note.
+    case alertAck(alert: Int64, outcome: String?)
 
     /// The `"type"` on the wire.
     public var type: String {
@@ -29,6 +47,23 @@ public enum ClientCommand: Equatable, Sendable {
         case .send: "send"
         case .history: "history"
         case .leave: "leave"
+        case .schedule: "schedule"
+        case .agree: "agree"
+        case .checkin: "checkin"
+        case .admit: "admit"
+        case .deny: "deny"
+        case .attendance: "attendance"
+        case .summary: "summary"
+        case .invite: "invite"
+        case .alertAck: "alert_ack"
+        }
+    }
+
+    /// Requests only counselors and admins may make.
+    public var isStaffOnly: Bool {
+        switch self {
+        case .admit, .deny, .attendance, .summary, .invite, .alertAck: true
+        default: false
         }
     }
 }
@@ -54,9 +89,20 @@ extension ClientRequest {
         var afterSeq: Int64?
         var beforeSeq: Int64?
         var limit: Int?
+        var from: String?
+        var to: String?
+        var member: String?
+        var message: String?
+        var mood: Int?
+        var craving: Int?
+        var safe: Bool?
+        var week: String?
+        var alert: Int64?
+        var outcome: String?
 
         enum CodingKeys: String, CodingKey {
-            case type, ref, token, room, body, limit
+            case type, ref, token, room, body, limit, from, to, member, message, mood, craving, safe, week, alert
+            case outcome
             case clientID = "client_id"
             case afterSeq = "after_seq"
             case beforeSeq = "before_seq"
@@ -103,7 +149,17 @@ extension ClientRequest {
             fields.room = room.rawValue; fields.body = body; fields.clientID = clientID
         case .history(let room, let beforeSeq, let limit):
             fields.room = room.rawValue; fields.beforeSeq = beforeSeq; fields.limit = limit
-        case .leave(let room): fields.room = room.rawValue
+        case .leave(let room), .agree(let room), .summary(let room): fields.room = room.rawValue
+        case .schedule(let from, let to):
+            fields.from = from.map(WireTime.timestamp); fields.to = to.map(WireTime.timestamp)
+        case .checkin(let room, let mood, let craving, let safe):
+            fields.room = room.rawValue; fields.mood = mood; fields.craving = craving; fields.safe = safe
+        case .admit(let room, let member): fields.room = room.rawValue; fields.member = member?.rawValue
+        case .deny(let room, let member, let message):
+            fields.room = room.rawValue; fields.member = member.rawValue; fields.message = message
+        case .attendance(let room, let week): fields.room = room?.rawValue; fields.week = week?.description
+        case .invite(let room, let member): fields.room = room.rawValue; fields.member = member.rawValue
+        case .alertAck(let alert, let outcome): fields.alert = alert; fields.outcome = outcome
         }
         return fields
     }
@@ -124,6 +180,21 @@ extension ClientRequest.Fields {
             let raw = try require(room, "room")
             guard !raw.isEmpty, raw.utf8.count <= 64 else { throw .badRequest("\"room\" is not a room id.") }
             return RoomID(raw)
+        }
+        func memberID(required: Bool) throws(ProtocolError) -> PersonID? {
+            guard let member else {
+                if required { throw .badRequest("\"\(type)\" needs the field \"member\".") }
+                return nil
+            }
+            guard !member.isEmpty, member.utf8.count <= 64 else { throw .badRequest("\"member\" is not a person id.") }
+            return PersonID(member)
+        }
+        func time(_ text: String?, _ name: String) throws(ProtocolError) -> Date? {
+            guard let text else { return nil }
+            guard let date = WireTime.parse(text) else {
+                throw .badRequest("\"\(name)\" must be a time like 2026-11-23T00:00:00-08:00.")
+            }
+            return date
         }
         do throws(ProtocolError) {
             let command: ClientCommand
@@ -146,6 +217,40 @@ extension ClientRequest.Fields {
                 command = .history(room: try roomID(), beforeSeq: beforeSeq, limit: limit)
             case "leave":
                 command = .leave(room: try roomID())
+            case "schedule":
+                command = .schedule(from: try time(from, "from"), to: try time(to, "to"))
+            case "agree":
+                command = .agree(room: try roomID())
+            case "checkin":
+                let room = try roomID()
+                for (value, name) in [(mood, "mood"), (craving, "craving")] {
+                    if let value, !(0...10).contains(value) { throw .badRequest("\"\(name)\" must be 0 to 10.") }
+                }
+                if mood == nil && craving == nil && safe == nil {
+                    throw .badRequest("A check-in needs \"mood\", \"craving\" or \"safe\".")
+                }
+                command = .checkin(room: room, mood: mood, craving: craving, safe: safe)
+            case "admit":
+                command = .admit(room: try roomID(), member: try memberID(required: false))
+            case "deny":
+                let room = try roomID(), member = try memberID(required: true)!
+                if let message, message.count > 500 { throw .badRequest("\"message\" can be at most 500 characters.") }
+                command = .deny(room: room, member: member, message: message)
+            case "attendance":
+                var week: ISOWeek?
+                if let text = self.week {
+                    guard let parsed = ISOWeek(text) else { throw .badRequest("\"week\" must be an ISO week like 2026-W48.") }
+                    week = parsed
+                }
+                command = .attendance(room: room == nil ? nil : try roomID(), week: week)
+            case "summary":
+                command = .summary(room: try roomID())
+            case "invite":
+                command = .invite(room: try roomID(), member: try memberID(required: true)!)
+            case "alert_ack":
+                let alert = try require(alert, "alert")
+                if let outcome, outcome.count > 1000 { throw .badRequest("\"outcome\" can be at most 1000 characters.") }
+                command = .alertAck(alert: alert, outcome: outcome)
             default:
                 throw .badRequest("Unknown frame type \"\(type.prefix(40))\".")
             }

@@ -7,6 +7,10 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case roomClosed = "room_closed"
     case tooLarge = "too_large"
     case rateLimited = "rate_limited"
+    /// The sender has not yet accepted this session's group agreement (`agree`).
+    case agreementRequired = "agreement_required"
+    /// The session requires a counselor in the room and none is connected: the room is paused.
+    case noStaff = "no_staff"
     case `internal`
 }
 

@@ -10,6 +10,16 @@ public enum ServerFrame: Equatable, Sendable {
     case presence(Presence)
     case ok(OK)
     case error(ErrorFrame)
+    case schedule(Schedule)
+    case waiting(Waiting)
+    case knock(Knock)
+    case denied(Denied)
+    case roomState(RoomState)
+    case checkin(CheckinFrame)
+    case alert(AlertFrame)
+    case attendance(AttendanceFrame)
+    case summary(SummaryFrame)
+    case invitation(Invitation)
 
     /// Reply to `hello`: who the token belongs to and the rooms they may join today and next.
     public struct Welcome: Codable, Equatable, Sendable {
@@ -17,9 +27,15 @@ public enum ServerFrame: Equatable, Sendable {
         public var user: MemberInfo
         public var rooms: [RoomSummary]
         public var server: String
+        /// Given once, in exchange for a single-use invitation: the token to reconnect with until the session ends.
+        public var sessionToken: String?
         public var ref: String?
-        public init(user: MemberInfo, rooms: [RoomSummary], server: String, ref: String?) {
-            self.user = user; self.rooms = rooms; self.server = server; self.ref = ref
+        enum CodingKeys: String, CodingKey {
+            case type, user, rooms, server, ref
+            case sessionToken = "session_token"
+        }
+        public init(user: MemberInfo, rooms: [RoomSummary], server: String, sessionToken: String? = nil, ref: String?) {
+            self.user = user; self.rooms = rooms; self.server = server; self.sessionToken = sessionToken; self.ref = ref
         }
     }
 
@@ -36,12 +52,26 @@ public enum ServerFrame: Equatable, Sendable {
         public var seq: Int64
         /// True when older (no `after_seq`) or newer (with `after_seq`) messages remain: page with `history`.
         public var more: Bool
+        /// True while the session requires staff and none is connected: participants can read but not send.
+        public var paused: Bool
+        /// The group agreement to accept (`agree`) before sending; absent once accepted, and for staff.
+        public var agreement: Agreement?
+        /// Staff only: who is in the waiting room.
+        public var waiting: [MemberInfo]?
         public var ref: String?
         public init(room: RoomID, role: Role, open: Bool, members: [MemberInfo], messages: [ChatMessage],
-                    seq: Int64, more: Bool, ref: String?) {
+                    seq: Int64, more: Bool, paused: Bool = false, agreement: Agreement? = nil,
+                    waiting: [MemberInfo]? = nil, ref: String?) {
             self.room = room; self.role = role; self.open = open; self.members = members
-            self.messages = messages; self.seq = seq; self.more = more; self.ref = ref
+            self.messages = messages; self.seq = seq; self.more = more; self.paused = paused
+            self.agreement = agreement; self.waiting = waiting; self.ref = ref
         }
+    }
+
+    /// The text a member accepts before sending.
+    public struct Agreement: Codable, Equatable, Sendable {
+        public var text: String
+        public init(text: String) { self.text = text }
     }
 
     /// To the sender once its message is committed.
@@ -114,6 +144,16 @@ public enum ServerFrame: Equatable, Sendable {
         case .presence: "presence"
         case .ok: "ok"
         case .error: "error"
+        case .schedule: "schedule"
+        case .waiting: "waiting"
+        case .knock: "knock"
+        case .denied: "denied"
+        case .roomState: "room_state"
+        case .checkin: "checkin"
+        case .alert: "alert"
+        case .attendance: "attendance"
+        case .summary: "summary"
+        case .invitation: "invitation"
         }
     }
 }
@@ -145,6 +185,16 @@ extension ServerFrame: Codable {
         case "presence": self = .presence(try Presence(from: decoder))
         case "ok": self = .ok(try OK(from: decoder))
         case "error": self = .error(try ErrorFrame(from: decoder))
+        case "schedule": self = .schedule(try Schedule(from: decoder))
+        case "waiting": self = .waiting(try Waiting(from: decoder))
+        case "knock": self = .knock(try Knock(from: decoder))
+        case "denied": self = .denied(try Denied(from: decoder))
+        case "room_state": self = .roomState(try RoomState(from: decoder))
+        case "checkin": self = .checkin(try CheckinFrame(from: decoder))
+        case "alert": self = .alert(try AlertFrame(from: decoder))
+        case "attendance": self = .attendance(try AttendanceFrame(from: decoder))
+        case "summary": self = .summary(try SummaryFrame(from: decoder))
+        case "invitation": self = .invitation(try Invitation(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: [TypeKey.type],
                                                     debugDescription: "unknown frame type \(type)"))
@@ -161,6 +211,16 @@ extension ServerFrame: Codable {
         case .presence(let frame): try frame.encode(to: encoder)
         case .ok(let frame): try frame.encode(to: encoder)
         case .error(let frame): try frame.encode(to: encoder)
+        case .schedule(let frame): try frame.encode(to: encoder)
+        case .waiting(let frame): try frame.encode(to: encoder)
+        case .knock(let frame): try frame.encode(to: encoder)
+        case .denied(let frame): try frame.encode(to: encoder)
+        case .roomState(let frame): try frame.encode(to: encoder)
+        case .checkin(let frame): try frame.encode(to: encoder)
+        case .alert(let frame): try frame.encode(to: encoder)
+        case .attendance(let frame): try frame.encode(to: encoder)
+        case .summary(let frame): try frame.encode(to: encoder)
+        case .invitation(let frame): try frame.encode(to: encoder)
         }
     }
 }

@@ -25,16 +25,28 @@ public struct RoomSummary: Codable, Hashable, Sendable {
     public var opens: String
     public var closes: String
     public var timeZone: String
+    /// The staff who lead the session, by display name.
+    public var facilitators: [MemberInfo]
+    /// `waiting`: participants and family wait to be admitted by staff.
+    public var admission: Admission
+    /// Participants can send only while a staff member is in the room.
+    public var requiresStaff: Bool
+    /// Participants and family accept a group agreement before they can send.
+    public var agreement: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, title, kind, starts, ends, open, opens, closes
+        case id, title, kind, starts, ends, open, opens, closes, facilitators, admission, agreement
         case timeZone = "time_zone"
+        case requiresStaff = "requires_staff"
     }
 
     public init(id: RoomID, title: String, kind: SessionKind, starts: String, ends: String, open: Bool,
-                opens: String, closes: String, timeZone: String) {
+                opens: String, closes: String, timeZone: String, facilitators: [MemberInfo] = [],
+                admission: Admission = .auto, requiresStaff: Bool = false, agreement: Bool = false) {
         self.id = id; self.title = title; self.kind = kind; self.starts = starts; self.ends = ends
         self.open = open; self.opens = opens; self.closes = closes; self.timeZone = timeZone
+        self.facilitators = facilitators; self.admission = admission; self.requiresStaff = requiresStaff
+        self.agreement = agreement
     }
 }
 

@@ -46,8 +46,17 @@ public final class HearthServer: Sendable {
         self.hub = hub
     }
 
-    /// Creates this fortnight's rooms, binds the port and starts serving.
+    /// Closes attendance intervals a crash left open (at the last moment each person was known to be there),
+    /// creates this fortnight's rooms, binds the port and starts serving.
     public func start() throws {
+        do {
+            let recovered = try hub.keeper.attendance.closeAll(at: nil)
+            if recovered > 0 {
+                hub.logger.notice("closed attendance left open by an unclean stop", metadata: ["hearth.intervals": "\(recovered)"])
+            }
+        } catch {
+            hub.logger.error("could not close attendance left open", metadata: ["hearth.error": "\(type(of: error))"])
+        }
         Hub.materialize(ScheduleStore(hub.database), now: hub.clock(), window: configuration.window, logger: hub.logger)
         try transport.start()
     }
@@ -59,6 +68,12 @@ public final class HearthServer: Sendable {
     public func stop() {
         transport.stop()
         writer.stop()
+        hub.keeper.drain()
+        do {
+            try hub.keeper.attendance.closeAll(at: hub.clock())
+        } catch {
+            hub.logger.error("could not close attendance at shutdown", metadata: ["hearth.error": "\(type(of: error))"])
+        }
     }
 
     /// Transactions and messages the writer committed (for the benchmark and logs).

@@ -18,6 +18,16 @@ extension Hub {
             }
             return reply(session, .error(.init(error, ref: ref)))
         }
+        if !identity.role.isStaff {
+            if room.descriptor.agreement != nil && !room.agreed.contains(identity.id) {
+                return reply(session, .error(.init(.init(.agreementRequired,
+                    "Please read and accept the group agreement before you write."), ref: ref)))
+            }
+            if room.paused {
+                return reply(session, .error(.init(.init(.noStaff,
+                    "The session is paused until a counselor joins. You can still read."), ref: ref)))
+            }
+        }
         if let error = configuration.limits.validate(body: body) {
             return reply(session, .error(.init(error, ref: ref)))
         }

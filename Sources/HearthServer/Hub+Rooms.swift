@@ -15,16 +15,18 @@ extension Hub {
         }
         guard let descriptor else { throw .notFound("There is no room \(id).") }
         if let room = rooms[id] {
+            let wasPaused = room.paused
             room.descriptor = descriptor
+            if room.paused != wasPaused { announcePaused(room) }
             return room
         }
-        let latest: Int64
+        let room: LiveRoom
         do {
-            latest = try messages.latestSeq(of: id)
+            room = LiveRoom(descriptor: descriptor, deliveredSeq: try messages.latestSeq(of: id),
+                            admitted: try keeper.records.admitted(room: id), agreed: try keeper.records.accepted(room: id))
         } catch {
             throw ProtocolError(.internal, "The server could not load this room. Try again.")
         }
-        let room = LiveRoom(descriptor: descriptor, deliveredSeq: latest)
         rooms[id] = room
         return room
     }
@@ -34,16 +36,41 @@ extension Hub {
         let room: LiveRoom
         do throws(ProtocolError) {
             room = try liveRoom(id)
-            if case .failure(let error) = AccessRule.join(identity, room.descriptor, now: now) {
-                logger.notice("join refused", metadata: [
-                    "hearth.person": "\(identity.id)", "hearth.room": "\(id)", "hearth.reason": "\(error.code.rawValue)",
-                ])
-                throw error
-            }
+            try checkJoin(identity, room.descriptor, now: now)
         } catch {
             return reply(session, .error(.init(error, ref: ref)))
         }
+        if AccessRule.mustWait(identity, room.descriptor) && !room.admitted.contains(identity.id)
+            && !session.rooms.contains(id) {
+            return wait(session, identity, room, afterSeq: afterSeq, ref: ref)
+        }
+        enter(session, identity, room, afterSeq: afterSeq, ref: ref)
+    }
 
+    /// The access rule, then the person's standing for this room's series (consent, enrollment).
+    func checkJoin(_ identity: Identity, _ room: RoomDescriptor, now: Date) throws(ProtocolError) {
+        var refusal: ProtocolError?
+        if case .failure(let error) = AccessRule.join(identity, room, now: now) {
+            refusal = error
+        } else {
+            do {
+                refusal = try standing(identity, series: room.series, now: now, timeZone: room.timeZone)
+            } catch {
+                refusal = ProtocolError(.internal, "The server could not check your access. Try again.")
+            }
+        }
+        guard let refusal else { return }
+        logger.notice("join refused", metadata: [
+            "hearth.person": "\(identity.id)", "hearth.room": "\(room.id)", "hearth.reason": "\(refusal.code.rawValue)",
+        ])
+        // Inside a live connection a lost standing refuses the join; the connection itself is closed by the re-check.
+        throw refusal.code == .unauthorized ? .forbidden(refusal.message) : refusal
+    }
+
+    /// Puts a connection in the room: presence, attendance, and `joined` with the page asked for.
+    func enter(_ session: Session, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?, ref: String?) {
+        let id = room.descriptor.id
+        let now = clock()
         let page: MessagePage
         do {
             if let afterSeq {
@@ -63,17 +90,25 @@ extension Hub {
             if let entry = room.present[identity.id] {
                 room.present[identity.id] = (entry.member, entry.connections + 1)
             } else {
+                let wasPaused = room.paused
                 room.present[identity.id] = (identity.member, 1)
                 let frame = codec.encode(.presence(.init(room: id, member: identity.member, state: .joined)))
                 for connection in room.connections where connection != session.connection {
                     transport.send(frame, to: connection)
                 }
+                let attendance = keeper.attendance, person = identity.id
+                keeper.write("attendance") { try attendance.open(room: id, person: person, at: now) }
+                if room.paused != wasPaused { announcePaused(room, except: session.connection) }
             }
             logger.info("joined room", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
         }
+        let agreement = !identity.role.isStaff && !room.agreed.contains(identity.id)
+            ? room.descriptor.agreement.map(ServerFrame.Agreement.init) : nil
         reply(session, .joined(.init(room: id, role: identity.role, open: room.descriptor.isOpen(at: now),
                                      members: room.members, messages: page.messages.map(\.wire),
-                                     seq: room.deliveredSeq, more: page.more, ref: ref)))
+                                     seq: room.deliveredSeq, more: page.more, paused: room.paused,
+                                     agreement: agreement,
+                                     waiting: identity.role.isStaff ? room.waitingMembers : nil, ref: ref)))
     }
 
     /// Cuts a forward (resume) page to the page byte budget, keeping its oldest messages.
@@ -91,6 +126,10 @@ extension Hub {
     }
 
     func leave(_ session: Session, _ id: RoomID, ref: String?) {
+        if session.waitingRooms.contains(id) {
+            stopWaiting(session, id)
+            return reply(session, .ok(.init(ref: ref)))
+        }
         guard session.rooms.contains(id) else {
             return reply(session, .error(.init(.badRequest("You are not in room \(id)."), ref: ref)))
         }
@@ -108,10 +147,20 @@ extension Hub {
             room.present[identity.id] = (entry.member, entry.connections - 1)
             return
         }
+        let wasPaused = room.paused
         room.present.removeValue(forKey: identity.id)
         let frame = codec.encode(.presence(.init(room: id, member: entry.member, state: .left)))
         for connection in room.connections { transport.send(frame, to: connection) }
+        let attendance = keeper.attendance, person = identity.id, now = clock()
+        keeper.write("attendance") { try attendance.close(room: id, person: person, at: now) }
+        if room.paused != wasPaused { announcePaused(room) }
         logger.info("left room", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+    }
+
+    /// Tells everyone in a room whether it is paused (no staff where staff is required).
+    func announcePaused(_ room: LiveRoom, except: ConnectionID? = nil) {
+        let frame = codec.encode(.roomState(.init(room: room.descriptor.id, paused: room.paused)))
+        for connection in room.connections where connection != except { transport.send(frame, to: connection) }
     }
 
     func history(_ session: Session, _ id: RoomID, beforeSeq: Int64?, limit: Int?, ref: String?) {

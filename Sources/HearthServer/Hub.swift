@@ -19,6 +19,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     let directory: Directory
     let schedule: ScheduleStore
     let messages: MessageStore
+    let programs: ProgramStore
+    let keeper: RecordKeeper
+    let reporter: AttendanceReporter
     let logger: Logger
     let clock: @Sendable () -> Date
     let codec = FrameCodec()
@@ -35,6 +38,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     /// Housekeeping runs on the monotonic clock: the injected `clock` is the clinic's wall time, for room windows.
     var lastTokenCheck = ContinuousClock.now
     var lastMaterialize = ContinuousClock.now
+    var lastHeartbeat = ContinuousClock.now
+    /// The store's access version last seen: when it moves, every connection's access is checked again.
+    var accessVersion: Int64 = 0
 
     init(configuration: ServerConfiguration, database: HearthDatabase, transport: WebSocketServer, version: String,
          logger: Logger, clock: @escaping @Sendable () -> Date) {
@@ -43,6 +49,10 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         self.directory = Directory(database)
         self.schedule = ScheduleStore(database)
         self.messages = MessageStore(database)
+        self.programs = ProgramStore(database)
+        self.keeper = RecordKeeper(database: database, logger: logger)
+        self.reporter = AttendanceReporter(database, defaultWindow: configuration.window)
+        self.accessVersion = (try? database.pool.read { db in try AccessVersion.current(db) }) ?? 0
         self.transport = transport
         self.version = version
         self.logger = logger
@@ -74,6 +84,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     func connectionClosed(_ connection: ConnectionID) {
         guard let session = sessions.removeValue(forKey: connection) else { return }
         for room in session.rooms { removeFromRoom(session, room) }
+        for room in session.waitingRooms { stopWaiting(session, room) }
         if let person = session.identity?.id, !sessions.values.contains(where: { $0.identity?.id == person }) {
             allowances.removeValue(forKey: person)
         }
@@ -92,11 +103,20 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         for session in sessions.values where session.identity == nil && !session.closing && session.openedAt < deadline {
             refuse(session, "No hello within \(configuration.helloTimeoutSeconds) s.")
         }
-        if instant - lastTokenCheck >= .seconds(configuration.tokenRecheckSeconds) {
+        let version = (try? database.pool.read { db in try AccessVersion.current(db) }) ?? accessVersion
+        if version != accessVersion || instant - lastTokenCheck >= .seconds(configuration.tokenRecheckSeconds) {
+            accessVersion = version
             lastTokenCheck = instant
-            recheckTokens()
+            recheckAccess()
         }
         let now = clock()
+        if instant - lastHeartbeat >= .seconds(configuration.attendanceHeartbeatSeconds) {
+            lastHeartbeat = instant
+            if rooms.values.contains(where: { !$0.present.isEmpty }) {
+                let attendance = keeper.attendance
+                keeper.write("attendance heartbeat") { try attendance.heartbeat(at: now) }
+            }
+        }
         if instant - lastMaterialize >= .seconds(3600) {
             lastMaterialize = instant
             materializeRooms(now: now)
@@ -127,6 +147,12 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             }
             return
         }
+        if request.command.isStaffOnly && !identity.role.isStaff {
+            logger.notice("staff request refused", metadata: [
+                "hearth.person": "\(identity.id)", "hearth.request": "\(request.command.type)",
+            ])
+            return reply(session, .error(.init(.forbidden("Only counselors can do that."), ref: request.ref)))
+        }
         switch request.command {
         case .hello:
             reply(session, .error(.init(.badRequest("This connection has already said hello."), ref: request.ref)))
@@ -138,30 +164,56 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             history(session, room, beforeSeq: beforeSeq, limit: limit, ref: request.ref)
         case .leave(let room):
             leave(session, room, ref: request.ref)
+        case .schedule(let from, let to):
+            schedule(session, identity, from: from, to: to, ref: request.ref)
+        case .agree(let room):
+            agree(session, identity, room, ref: request.ref)
+        case .checkin(let room, let mood, let craving, let safe):
+            checkin(session, identity, room, mood: mood, craving: craving, safe: safe, ref: request.ref)
+        case .admit(let room, let member):
+            admit(session, identity, room, member: member, ref: request.ref)
+        case .deny(let room, let member, let message):
+            deny(session, identity, room, member: member, message: message, ref: request.ref)
+        case .attendance(let room, let week):
+            attendance(session, identity, room: room, week: week, ref: request.ref)
+        case .summary(let room):
+            summary(session, identity, room, ref: request.ref)
+        case .invite(let room, let member):
+            invite(session, identity, room, member: member, ref: request.ref)
+        case .alertAck(let alert, let outcome):
+            acknowledge(session, identity, alert: alert, outcome: outcome, ref: request.ref)
         }
     }
 
     private func hello(_ session: Session, token: String, ref: String?) {
-        let identity: Identity?
+        let now = clock()
+        let identity: Identity, sessionToken: String?
         do {
-            identity = try directory.authenticate(token: token)
+            switch try directory.signIn(token: token, now: now) {
+            case .refused(let reason):
+                logger.notice("hello refused", metadata: ["hearth.connection": "\(session.connection)"])
+                return refuse(session, reason, ref: ref)
+            case .valid(let person, let replacement):
+                identity = person
+                sessionToken = replacement
+            }
+            if let error = try standing(identity, series: nil, now: now) {
+                logger.notice("hello refused: no standing", metadata: [
+                    "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
+                ])
+                return refuse(session, error.message, ref: ref)
+            }
         } catch {
             logger.error("token lookup failed", metadata: ["hearth.connection": "\(session.connection)"])
             reply(session, .error(.init(.init(.internal, "The server could not check your token. Try again."), ref: ref)))
             return
         }
-        guard let identity else {
-            logger.notice("hello refused: unknown or revoked token", metadata: ["hearth.connection": "\(session.connection)"])
-            refuse(session, "This token is not valid. Ask your counselor for a new invitation.", ref: ref)
-            return
-        }
         session.identity = identity
-        session.tokenHash = AccessToken.hash(token)
+        session.tokenHash = AccessToken.hash(sessionToken ?? token)
         logger.info("participant connected", metadata: [
             "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
             "hearth.role": "\(identity.role.rawValue)",
         ])
-        let now = clock()
         let rooms: [RoomDescriptor]
         do {
             rooms = try roomsFor(identity, now: now)
@@ -171,7 +223,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             return
         }
         reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
-                                      server: "hearth/\(version)", ref: ref)))
+                                      server: "hearth/\(version)", sessionToken: sessionToken, ref: ref)))
+        if identity.role.isStaff { replayAlerts(to: session, identity) }
     }
 
     /// The rooms someone may join today (in each session's zone) and the next one of each of their series.
@@ -202,19 +255,6 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         reply(session, .error(.init(.init(.unauthorized, message), ref: ref)))
         session.closing = true
         transport.close(session.connection, code: .unauthorized, reason: "unauthorized")
-    }
-
-    private func recheckTokens() {
-        for session in sessions.values where !session.closing {
-            guard let hash = session.tokenHash, let identity = session.identity else { continue }
-            // A failed read keeps the person connected: only a confirmed revocation closes.
-            if (try? directory.isValid(tokenHash: hash)) == false {
-                logger.notice("token revoked: closing", metadata: ["hearth.person": "\(identity.id)"])
-                for room in session.rooms { removeFromRoom(session, room) }
-                session.rooms = []
-                refuse(session, "Your access was revoked.")
-            }
-        }
     }
 
     /// Creates the coming fortnight's rooms. A write transaction: runs off the service thread so the loop never

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// Seconds between re-checks that connected people's tokens are still valid.
     public var tokenRecheckSeconds = 15
+    /// Seconds between attendance heartbeats: after a crash, an open interval ends at its last heartbeat.
+    public var attendanceHeartbeatSeconds = 10
     /// The event loop under libwebsockets: libev measured best (docs/PERFORMANCE.md). One libev server per process.
     public var eventLoop = EventLoop.libev
 
@@ -57,6 +59,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case sendQueueBytes = "send_queue_bytes", sendRatePerSecond = "send_rate_per_second"
         case sendBurst = "send_burst", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
         case tokenRecheckSeconds = "token_recheck_seconds", eventLoop = "event_loop"
+        case attendanceHeartbeatSeconds = "attendance_heartbeat_seconds"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -78,6 +81,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.sendRatePerSecond, &sendRatePerSecond); try read(.sendBurst, &sendBurst)
         try read(.writerBatch, &writerBatch); try read(.allowedOrigins, &allowedOrigins)
         try read(.tokenRecheckSeconds, &tokenRecheckSeconds); try read(.eventLoop, &eventLoop)
+        try read(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
     }
 
     private struct AnyKey: CodingKey {
@@ -142,6 +146,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try set(.sendQueueMessages, &sendQueueMessages); try set(.sendQueueBytes, &sendQueueBytes)
         try set(.sendBurst, &sendBurst); try set(.writerBatch, &writerBatch)
         try set(.tokenRecheckSeconds, &tokenRecheckSeconds)
+        try set(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
     }
 
     /// Refuses values the server cannot run with.
@@ -157,6 +162,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try require(sendRatePerSecond >= 0 && sendBurst >= 1, "send_rate_per_second must be 0 or more and send_burst at least 1")
         try require(writerBatch >= 1, "writer_batch must be at least 1")
         try require(tokenRecheckSeconds >= 1, "token_recheck_seconds must be at least 1")
+        try require((1...300).contains(attendanceHeartbeatSeconds), "attendance_heartbeat_seconds must be 1 to 300")
     }
 }
 

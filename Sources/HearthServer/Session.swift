@@ -12,6 +12,8 @@ final class Session {
     /// The hash of the token used, to notice a revocation while connected.
     var tokenHash: Data?
     var rooms: Set<RoomID> = []
+    /// Rooms this connection is waiting to be admitted to.
+    var waitingRooms: Set<RoomID> = []
     var closing = false
 
     init(connection: ConnectionID, openedAt: ContinuousClock.Instant) {

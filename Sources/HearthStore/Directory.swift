@@ -27,6 +27,19 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
     var label: String
     var createdAt: Int64
     var revokedAt: Int64?
+    /// Set for a token that admits to one room only (a family invitation and the session token it is exchanged for).
+    var roomId: RoomID?
+    var expiresAt: Int64?
+    var singleUse: Bool = false
+    var usedAt: Int64?
+}
+
+/// The outcome of signing in with a token.
+public enum SignIn: Equatable, Sendable {
+    /// Who the token belongs to; `sessionToken` is set when a single-use invitation was exchanged for it.
+    case valid(Identity, sessionToken: String?)
+    /// Why not, in words for the person holding the token.
+    case refused(String)
 }
 
 /// People and their tokens.
@@ -160,23 +173,82 @@ public struct Directory: Sendable {
         return token
     }
 
-    /// Who a token belongs to, or nil when it is unknown or revoked.
-    public func authenticate(token: String) throws -> Identity? {
-        let hash = AccessToken.hash(token)
-        return try database.pool.read { db in
-            try PersonRecord.fetchOne(db, sql: """
-                SELECT person.* FROM token JOIN person ON person.id = token.personId
-                WHERE token.hash = ? AND token.revokedAt IS NULL
-                """, arguments: [hash])
-        }?.identity
+    /// Who a token belongs to, or nil when it is unknown, revoked, expired or a used invitation. Never redeems an
+    /// invitation (see `signIn`).
+    public func authenticate(token: String, now: Date = Date()) throws -> Identity? {
+        try database.pool.read { db in
+            guard let (record, person) = try Self.lookup(db, hash: AccessToken.hash(token)),
+                  Self.refusal(record, now: now) == nil else { return nil }
+            return Self.identity(person, record)
+        }
     }
 
-    /// Whether a token (by its hash) is known and not revoked.
-    public func isValid(tokenHash: Data) throws -> Bool {
-        try database.pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM token WHERE hash = ? AND revokedAt IS NULL)",
-                              arguments: [tokenHash]) ?? false
+    /// Signs in with a token. A single-use family invitation is redeemed: marked used and exchanged for a session
+    /// token that admits to the same room until the invitation would have expired.
+    public func signIn(token: String, now: Date = Date()) throws -> SignIn {
+        let hash = AccessToken.hash(token)
+        return try database.pool.write { db in
+            guard let (record, person) = try Self.lookup(db, hash: hash) else {
+                return .refused("This token is not valid. Ask your counselor for a new invitation.")
+            }
+            if let refusal = Self.refusal(record, now: now) { return .refused(refusal) }
+            guard record.singleUse else { return .valid(Self.identity(person, record), sessionToken: nil) }
+            try db.execute(sql: "UPDATE token SET usedAt = ? WHERE id = ?", arguments: [now.epochMilliseconds, record.id])
+            let session = AccessToken.generate()
+            try TokenRecord(id: nil, personId: person.id, hash: AccessToken.hash(session), label: "invitation session",
+                            createdAt: now.epochMilliseconds, revokedAt: nil, roomId: record.roomId,
+                            expiresAt: record.expiresAt).insert(db)
+            return .valid(Self.identity(person, record), sessionToken: session)
         }
+    }
+
+    private static func lookup(_ db: Database, hash: Data) throws -> (TokenRecord, PersonRecord)? {
+        guard let record = try TokenRecord.filter(Column("hash") == hash).fetchOne(db),
+              let person = try PersonRecord.fetchOne(db, key: record.personId.rawValue) else { return nil }
+        return (record, person)
+    }
+
+    private static func refusal(_ record: TokenRecord, now: Date) -> String? {
+        if record.revokedAt != nil { return "This token is not valid. Ask your counselor for a new invitation." }
+        if let expires = record.expiresAt, expires <= now.epochMilliseconds {
+            return "This invitation has expired: it was for one session, which has ended."
+        }
+        if record.singleUse && record.usedAt != nil {
+            return "This invitation has already been used. Ask your counselor for a new one."
+        }
+        return nil
+    }
+
+    private static func identity(_ person: PersonRecord, _ token: TokenRecord) -> Identity {
+        var identity = person.identity
+        identity.onlyRoom = token.roomId
+        return identity
+    }
+
+    /// Whether a token (by its hash) is known, not revoked and not expired (a redeemed invitation stays valid for
+    /// the connection that redeemed it).
+    public func isValid(tokenHash: Data, now: Date = Date()) throws -> Bool {
+        try database.pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM token WHERE hash = ? AND revokedAt IS NULL
+                               AND (expiresAt IS NULL OR expiresAt > ?))
+                """, arguments: [tokenHash, now.epochMilliseconds]) ?? false
+        }
+    }
+
+    /// A single-use token that admits one family member to one room until `expires` (the end of its chat window).
+    public func issueInvitation(family: PersonID, room: RoomID, expires: Date, now: Date = Date()) throws -> String {
+        let token = AccessToken.generate()
+        try database.pool.write { db in
+            guard let person = try PersonRecord.fetchOne(db, key: family.rawValue), person.role == .family else {
+                throw StoreError.notFound("Family member \(family)")
+            }
+            guard try RoomRecord.exists(db, key: room.rawValue) else { throw StoreError.notFound("Room \(room)") }
+            try TokenRecord(id: nil, personId: family, hash: AccessToken.hash(token), label: "invitation",
+                            createdAt: now.epochMilliseconds, revokedAt: nil, roomId: room,
+                            expiresAt: expires.epochMilliseconds, singleUse: true).insert(db)
+        }
+        return token
     }
 
     /// Revokes one token (given as the token itself). Returns false when it was unknown or already revoked.
@@ -185,7 +257,9 @@ public struct Directory: Sendable {
         try database.pool.write { db in
             try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE hash = ? AND revokedAt IS NULL",
                            arguments: [now.epochMilliseconds, AccessToken.hash(token)])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try AccessVersion.bump(db)
+            return true
         }
     }
 
@@ -200,7 +274,9 @@ public struct Directory: Sendable {
                 try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND revokedAt IS NULL",
                                arguments: [now.epochMilliseconds, person.rawValue])
             }
-            return db.changesCount
+            let revoked = db.changesCount
+            if revoked > 0 { try AccessVersion.bump(db) }
+            return revoked
         }
     }
 }

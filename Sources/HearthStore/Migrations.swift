@@ -64,6 +64,125 @@ extension HearthDatabase {
             try db.create(index: "message_clientId", on: "message", columns: ["roomId", "senderId", "clientId"],
                           unique: true)
         }
+        migrator.registerMigration("v2 programs, enrollment, session policies and attendance") { db in
+            try db.create(table: "program") { t in
+                t.column("key", .text).primaryKey()
+                t.column("title", .text).notNull()
+                t.column("weeks", .integer).notNull()
+                t.column("requiredMinutesPerWeek", .integer).notNull()
+            }
+            try db.create(table: "cohort") { t in
+                t.column("key", .text).primaryKey()
+                t.column("programKey", .text).notNull().references("program", onDelete: .cascade)
+                t.column("title", .text).notNull()
+            }
+            try db.create(table: "enrollment") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                t.column("programKey", .text).notNull().references("program", onDelete: .cascade)
+                t.column("cohortKey", .text).indexed().references("cohort", onDelete: .setNull)
+                t.column("startDate", .text).notNull()
+                t.column("endDate", .text).notNull()
+                // Graduation or discharge: when and which. An ended enrollment admits to no room.
+                t.column("endedAt", .integer)
+                t.column("endReason", .text)
+                t.uniqueKey(["personId", "programKey"])
+            }
+            try db.alter(table: "series") { t in
+                t.add(column: "programKey", .text).references("program", onDelete: .setNull)
+                t.add(column: "rosterKind", .text).notNull().defaults(to: "list")
+                t.add(column: "cohortKey", .text).references("cohort", onDelete: .setNull)
+                t.add(column: "admission", .text).notNull().defaults(to: "auto")
+                t.add(column: "requiresStaff", .boolean).notNull().defaults(to: false)
+                t.add(column: "agreement", .text)
+            }
+            try db.alter(table: "seriesMember") { t in
+                // The first occurrence date a listed participant is on the roster for (they never see earlier ones).
+                t.add(column: "fromDate", .text)
+            }
+            try db.create(table: "seriesFacilitator") { t in
+                t.column("seriesId", .text).notNull().references("series", onDelete: .cascade)
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                t.primaryKey(["seriesId", "personId"])
+            }
+            try db.create(table: "occurrenceChange") { t in
+                t.column("seriesId", .text).notNull().references("series", onDelete: .cascade)
+                t.column("date", .text).notNull()
+                t.column("cancelled", .boolean).notNull()
+                t.column("movedDate", .text)
+                t.column("movedStart", .text)
+                t.column("movedDuration", .integer)
+                t.primaryKey(["seriesId", "date"])
+            }
+            try db.alter(table: "token") { t in
+                // A family invitation: one room, until a time, redeemed once.
+                t.add(column: "roomId", .text)
+                t.add(column: "expiresAt", .integer)
+                t.add(column: "singleUse", .boolean).notNull().defaults(to: false)
+                t.add(column: "usedAt", .integer)
+            }
+            try db.create(table: "consent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("participantId", .text).notNull().indexed().references("person", onDelete: .cascade)
+                t.column("familyId", .text).notNull().indexed().references("person", onDelete: .cascade)
+                // Nil: every family and multi-family session of the participant.
+                t.column("seriesId", .text).references("series", onDelete: .cascade)
+                t.column("expiresOn", .text)
+                t.column("note", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("revokedAt", .integer)
+            }
+            try db.create(table: "attendance") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("roomId", .text).notNull().indexed().references("room", onDelete: .cascade)
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                // Seconds since 1970 on the server clock. `leftAt` is nil while the interval is open;
+                // `lastSeenAt` is the last moment the server knew the person was there.
+                t.column("joinedAt", .integer).notNull()
+                t.column("lastSeenAt", .integer).notNull()
+                t.column("leftAt", .integer)
+            }
+            try db.create(index: "attendance_open", on: "attendance", columns: ["leftAt"])
+            try db.create(table: "agreementAcceptance") { t in
+                t.column("roomId", .text).notNull().references("room", onDelete: .cascade)
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                t.column("acceptedAt", .integer).notNull()
+                t.primaryKey(["roomId", "personId"])
+            }
+            try db.create(table: "admission") { t in
+                t.column("roomId", .text).notNull().references("room", onDelete: .cascade)
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                t.column("decision", .text).notNull()
+                t.column("decidedBy", .text).notNull().references("person")
+                t.column("decidedAt", .integer).notNull()
+                t.primaryKey(["roomId", "personId"])
+            }
+            try db.create(table: "checkin") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("roomId", .text).notNull().indexed().references("room", onDelete: .cascade)
+                t.column("personId", .text).notNull().indexed().references("person", onDelete: .cascade)
+                t.column("at", .integer).notNull()
+                t.column("mood", .integer)
+                t.column("craving", .integer)
+                t.column("safe", .boolean)
+            }
+            try db.create(table: "alert") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("roomId", .text).notNull().indexed().references("room", onDelete: .cascade)
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                t.column("category", .text).notNull()
+                t.column("severity", .text).notNull()
+                t.column("raisedAt", .integer).notNull()
+                t.column("acknowledgedBy", .text).references("person")
+                t.column("acknowledgedAt", .integer)
+                t.column("outcome", .text)
+            }
+            try db.create(table: "meta") { t in
+                t.column("key", .text).primaryKey()
+                t.column("value", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('accessVersion', 0)")
+        }
         return migrator
     }
 }

@@ -2,155 +2,169 @@ import Foundation
 import GRDB
 import HearthCore
 
-/// A session series as stored: the schedule and the roster rooms are made from.
-public struct SeriesRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
-    public static let databaseTableName = "series"
-    public var id: SeriesID
-    /// Stable key chosen by whoever defined it (the YAML file, the demo), so an import can find it again.
-    public var key: String
-    public var title: String
-    public var kind: SessionKind
-    /// Comma-separated short weekday names (`mon,wed`) for weekly series; nil for one-off sessions.
-    public var weekdays: String?
-    /// The date of a one-off session.
-    public var onDate: String?
-    public var startTime: String
-    public var durationMinutes: Int
-    public var timeZone: String
-    public var firstDate: String?
-    public var lastDate: String?
-    public var openBeforeMinutes: Int?
-    public var graceAfterMinutes: Int?
-
-    public init(id: SeriesID, key: String, title: String, kind: SessionKind, schedule: SessionSchedule,
-                window: ChatWindowPolicy? = nil) {
-        self.id = id; self.key = key; self.title = title; self.kind = kind
-        switch schedule.recurrence {
-        case .weekly(let days):
-            weekdays = days.sorted().map(\.shortName).joined(separator: ",")
-            onDate = nil
-        case .once(let date):
-            weekdays = nil
-            onDate = date.description
-        }
-        startTime = schedule.start.description
-        durationMinutes = schedule.durationMinutes
-        timeZone = schedule.timeZone.identifier
-        firstDate = schedule.firstDate?.description
-        lastDate = schedule.lastDate?.description
-        openBeforeMinutes = window?.openBeforeMinutes
-        graceAfterMinutes = window?.graceAfterMinutes
-    }
-
-    /// The schedule, or an error naming the stored field that does not parse.
-    public func schedule() throws -> SessionSchedule {
-        guard let start = LocalTime(startTime) else { throw StoreError.invalid("Series \(key): bad start \(startTime)") }
-        guard let zone = TimeZone(identifier: timeZone) else {
-            throw StoreError.invalid("Series \(key): unknown time zone \(timeZone)")
-        }
-        let recurrence: SessionSchedule.Recurrence
-        if let onDate {
-            guard let date = LocalDate(onDate) else { throw StoreError.invalid("Series \(key): bad date \(onDate)") }
-            recurrence = .once(date)
-        } else {
-            let days = (weekdays ?? "").split(separator: ",").compactMap { Weekday(name: String($0)) }
-            recurrence = .weekly(Set(days))
-        }
-        return SessionSchedule(recurrence: recurrence, start: start, durationMinutes: durationMinutes, timeZone: zone,
-                               firstDate: firstDate.flatMap(LocalDate.init), lastDate: lastDate.flatMap(LocalDate.init))
-    }
-
-    /// This series' own window, or the server default.
-    public func window(default standard: ChatWindowPolicy) -> ChatWindowPolicy {
-        ChatWindowPolicy(openBeforeMinutes: openBeforeMinutes ?? standard.openBeforeMinutes,
-                         graceAfterMinutes: graceAfterMinutes ?? standard.graceAfterMinutes)
-    }
-}
-
-/// A room as stored: one occurrence of a series.
-public struct RoomRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
-    public static let databaseTableName = "room"
-    public var id: RoomID
-    public var seriesId: SeriesID
-    public var localDate: String
-    public var startsAt: Int64
-    public var endsAt: Int64
-}
-
 /// Series, rosters and the rooms made from them.
 public struct ScheduleStore: Sendable {
     let database: HearthDatabase
 
     public init(_ database: HearthDatabase) { self.database = database }
 
-    /// Creates or updates the series with this key, and sets its roster. Returns the stored series.
-    @discardableResult
-    public func upsertSeries(key: String, title: String, kind: SessionKind, schedule: SessionSchedule,
-                             window: ChatWindowPolicy? = nil, roster: [PersonID]) throws -> SeriesRecord {
-        try database.pool.write { db in
-            try Self.upsertSeries(db, key: key, title: title, kind: kind, schedule: schedule, window: window,
-                                  roster: roster)
-        }
-    }
-
-    /// One series to store, with its roster resolved to participant ids.
-    public struct SeriesInput: Sendable {
+    /// One series to store, with its people resolved to ids.
+    public struct SeriesInput: Sendable, Equatable {
         public var key: String
         public var title: String
         public var kind: SessionKind
+        /// When it meets, including cancelled and moved occurrences.
         public var schedule: SessionSchedule
         public var window: ChatWindowPolicy?
-        public var roster: [PersonID]
+        public var roster: Roster
+        /// The program key, when the series is part of a program.
+        public var program: String?
+        /// Counselors who lead it (an individual session admits only these staff).
+        public var facilitators: [PersonID]
+        public var admission: Admission
+        public var requiresStaff: Bool
+        public var agreement: String?
 
         public init(key: String, title: String, kind: SessionKind, schedule: SessionSchedule,
-                    window: ChatWindowPolicy?, roster: [PersonID]) {
-            self.key = key; self.title = title; self.kind = kind; self.schedule = schedule
-            self.window = window; self.roster = roster
+                    window: ChatWindowPolicy? = nil, roster: Roster, program: String? = nil,
+                    facilitators: [PersonID] = [], admission: Admission = .auto, requiresStaff: Bool = false,
+                    agreement: String? = nil) {
+            self.key = key; self.title = title; self.kind = kind; self.schedule = schedule; self.window = window
+            self.roster = roster; self.program = program; self.facilitators = facilitators
+            self.admission = admission; self.requiresStaff = requiresStaff; self.agreement = agreement
         }
+
+        /// A series for a plain list of participants.
+        public init(key: String, title: String, kind: SessionKind, schedule: SessionSchedule,
+                    window: ChatWindowPolicy?, roster: [PersonID]) {
+            self.init(key: key, title: title, kind: kind, schedule: schedule, window: window,
+                      roster: .participants(roster))
+        }
+    }
+
+    /// Creates or updates the series with this key. Returns the stored series.
+    @discardableResult
+    public func upsertSeries(_ input: SeriesInput, now: Date = Date()) throws -> SeriesRecord {
+        try database.pool.write { db in try Self.upsert(db, input, now: now).record }
+    }
+
+    /// Creates or updates the series with this key for a plain list of participants.
+    @discardableResult
+    public func upsertSeries(key: String, title: String, kind: SessionKind, schedule: SessionSchedule,
+                             window: ChatWindowPolicy? = nil, roster: [PersonID], now: Date = Date()) throws -> SeriesRecord {
+        try upsertSeries(SeriesInput(key: key, title: title, kind: kind, schedule: schedule, window: window,
+                                     roster: roster), now: now)
     }
 
     /// Creates or updates every series in one transaction: all of them, or none when one fails.
     /// Returns how many series were new, changed and unchanged.
-    public func importSeries(_ inputs: [SeriesInput]) throws -> (created: Int, updated: Int, unchanged: Int) {
+    public func importSeries(_ inputs: [SeriesInput], now: Date = Date()) throws -> (created: Int, updated: Int, unchanged: Int) {
+        try database.pool.write { db in try Self.importSeries(db, inputs, now: now) }
+    }
+
+    /// What an import changed.
+    public struct ImportCounts: Equatable, Sendable {
+        /// Programs, cohorts and enrollments created or changed.
+        public var programRows: Int
+        public var created: Int
+        public var updated: Int
+        public var unchanged: Int
+    }
+
+    /// Imports a whole clinic description in one transaction: programs, cohorts, enrollments, then series. All of
+    /// it, or nothing when one part fails.
+    public func importClinic(programs: [ProgramRecord], cohorts: [CohortRecord],
+                             enrollments: [ProgramStore.EnrollmentInput], series: [SeriesInput], timeZone: TimeZone,
+                             now: Date = Date()) throws -> ImportCounts {
         try database.pool.write { db in
-            var counts = (created: 0, updated: 0, unchanged: 0)
-            for input in inputs {
-                let before = try SeriesRecord.filter(Column("key") == input.key).fetchOne(db)
-                let rosterBefore = try before.map {
-                    try PersonID.fetchSet(db, sql: "SELECT personId FROM seriesMember WHERE seriesId = ?", arguments: [$0.id])
-                }
-                let after = try Self.upsertSeries(db, key: input.key, title: input.title, kind: input.kind,
-                                                  schedule: input.schedule, window: input.window, roster: input.roster)
-                if before == nil {
-                    counts.created += 1
-                } else if before != after || rosterBefore != Set(input.roster) {
-                    counts.updated += 1
-                } else {
-                    counts.unchanged += 1
-                }
-            }
-            return counts
+            let programRows = try ProgramStore.importPrograms(db, programs: programs, cohorts: cohorts,
+                                                              enrollments: enrollments, timeZone: timeZone)
+            let counts = try Self.importSeries(db, series, now: now)
+            return ImportCounts(programRows: programRows, created: counts.created, updated: counts.updated,
+                                unchanged: counts.unchanged)
         }
     }
 
-    static func upsertSeries(_ db: Database, key: String, title: String, kind: SessionKind, schedule: SessionSchedule,
-                             window: ChatWindowPolicy?, roster: [PersonID]) throws -> SeriesRecord {
-        let existing = try SeriesRecord.filter(Column("key") == key).fetchOne(db)
-        let record = SeriesRecord(id: existing?.id ?? IDGenerator.series(), key: key, title: title, kind: kind,
-                                  schedule: schedule, window: window)
+    static func importSeries(_ db: Database, _ inputs: [SeriesInput], now: Date) throws
+        -> (created: Int, updated: Int, unchanged: Int) {
+        var counts = (created: 0, updated: 0, unchanged: 0)
+        for input in inputs {
+            let outcome = try upsert(db, input, now: now)
+            switch outcome.change {
+            case .created: counts.created += 1
+            case .updated: counts.updated += 1
+            case .unchanged: counts.unchanged += 1
+            }
+        }
+        if counts.updated > 0 { try AccessVersion.bump(db) }
+        return counts
+    }
+
+    enum Change { case created, updated, unchanged }
+
+    static func upsert(_ db: Database, _ input: SeriesInput, now: Date) throws -> (record: SeriesRecord, change: Change) {
+        let existing = try SeriesRecord.filter(Column("key") == input.key).fetchOne(db)
+        let record = SeriesRecord(id: existing?.id ?? IDGenerator.series(), input: input)
+        if let program = input.program, try !ProgramRecord.exists(db, key: program) {
+            throw StoreError.notFound("Program \(program)")
+        }
+        if case .cohort(let cohort) = input.roster, try !CohortRecord.exists(db, key: cohort) {
+            throw StoreError.notFound("Cohort \(cohort)")
+        }
         try record.save(db)
-        try db.execute(sql: "DELETE FROM seriesMember WHERE seriesId = ?", arguments: [record.id])
-        for person in Set(roster) {
+
+        // Roster: keep each member's original `fromDate`; someone added to an existing series is on the roster
+        // from today (in the series' zone), so they never see the cohort's earlier sessions.
+        var changed = existing != record
+        let before = Dictionary(try Row.fetchAll(db, sql: "SELECT personId, fromDate FROM seriesMember WHERE seriesId = ?",
+                                                 arguments: [record.id])
+            .map { (PersonID($0["personId"] as String), $0["fromDate"] as String?) }, uniquingKeysWith: { first, _ in first })
+        let wanted = Set(input.roster.named)
+        for person in wanted {
             guard let member = try PersonRecord.fetchOne(db, key: person.rawValue) else {
                 throw StoreError.notFound("Roster member \(person)")
             }
             guard member.role == .participant else {
                 throw StoreError.invalid("A roster lists participants; \(member.displayName) is a \(member.role.rawValue).")
             }
-            try db.execute(sql: "INSERT INTO seriesMember (seriesId, personId) VALUES (?, ?)",
-                           arguments: [record.id, person])
+            if before[person] == nil {
+                let from = existing == nil ? nil : LocalDate(now, in: record.zone).description
+                try db.execute(sql: "INSERT INTO seriesMember (seriesId, personId, fromDate) VALUES (?, ?, ?)",
+                               arguments: [record.id, person, from])
+                changed = true
+            }
         }
-        return record
+        for person in before.keys where !wanted.contains(person) {
+            try db.execute(sql: "DELETE FROM seriesMember WHERE seriesId = ? AND personId = ?", arguments: [record.id, person])
+            changed = true
+        }
+
+        let facilitatorsBefore = try PersonID.fetchSet(db, sql: "SELECT personId FROM seriesFacilitator WHERE seriesId = ?",
+                                                       arguments: [record.id])
+        if facilitatorsBefore != Set(input.facilitators) {
+            changed = true
+            try db.execute(sql: "DELETE FROM seriesFacilitator WHERE seriesId = ?", arguments: [record.id])
+            for person in Set(input.facilitators) {
+                guard let staff = try PersonRecord.fetchOne(db, key: person.rawValue) else {
+                    throw StoreError.notFound("Facilitator \(person)")
+                }
+                guard staff.role.isStaff else {
+                    throw StoreError.invalid("A facilitator is a counselor or admin; \(staff.displayName) is a \(staff.role.rawValue).")
+                }
+                try db.execute(sql: "INSERT INTO seriesFacilitator (seriesId, personId) VALUES (?, ?)",
+                               arguments: [record.id, person])
+            }
+        }
+
+        let changesBefore = try OccurrenceChangeRecord.changes(db, of: record.id)
+        if changesBefore != input.schedule.changes {
+            changed = true
+            try db.execute(sql: "DELETE FROM occurrenceChange WHERE seriesId = ?", arguments: [record.id])
+            for (date, change) in input.schedule.changes {
+                try OccurrenceChangeRecord(series: record.id, date: date, change: change).insert(db)
+            }
+        }
+        return (record, existing == nil ? .created : (changed ? .updated : .unchanged))
     }
 
     /// Every series, by title.
@@ -163,7 +177,7 @@ public struct ScheduleStore: Sendable {
         try database.pool.read { db in try SeriesRecord.filter(Column("key") == key).fetchOne(db) }
     }
 
-    /// The roster of a series.
+    /// The participants named on a series' roster (not those who come through a cohort).
     public func roster(of series: SeriesID) throws -> [PersonID] {
         try database.pool.read { db in
             try PersonID.fetchAll(db, sql: "SELECT personId FROM seriesMember WHERE seriesId = ? ORDER BY personId",
@@ -171,11 +185,15 @@ public struct ScheduleStore: Sendable {
         }
     }
 
+    /// The cancelled and moved occurrences of a series.
+    public func changes(of series: SeriesID) throws -> [LocalDate: OccurrenceChange] {
+        try database.pool.read { db in try OccurrenceChangeRecord.changes(db, of: series) }
+    }
+
     /// Makes the rooms match the schedule for every occurrence overlapping `[from, to)`: creates the missing ones,
-    /// moves the ones whose series moved, and removes the ones whose occurrence is gone (a dropped weekday, an
-    /// earlier `last_date`, a one-off moved to another date). Only rooms whose chat has not opened yet are moved or
-    /// removed, and a room holding messages is never removed: it is that session's record. Returns how many rooms
-    /// were created.
+    /// moves the ones whose occurrence moved, and removes the ones whose occurrence is gone (cancelled, a dropped
+    /// weekday, an earlier `last_date`). Only rooms whose chat has not opened yet are moved or removed, and a room
+    /// holding messages is never removed: it is that session's record. Returns how many rooms were created.
     @discardableResult
     public func materializeRooms(from: Date, to: Date, now: Date = Date(),
                                  defaultWindow: ChatWindowPolicy = .standard) throws -> Int {
@@ -183,7 +201,8 @@ public struct ScheduleStore: Sendable {
             var created = 0
             for series in try SeriesRecord.fetchAll(db) {
                 let window = series.window(default: defaultWindow)
-                let occurrences = try series.schedule().occurrences(from: from, to: to)
+                let occurrences = try series.schedule(changes: OccurrenceChangeRecord.changes(db, of: series.id))
+                    .occurrences(from: from, to: to)
                 let existing = try RoomRecord
                     .filter(Column("seriesId") == series.id)
                     .filter(Column("endsAt") > from.epochMilliseconds && Column("startsAt") < to.epochMilliseconds)
@@ -237,6 +256,18 @@ public struct ScheduleStore: Sendable {
         }
     }
 
+    /// Rooms of occurrences scheduled on the dates `first...last` (each in its series' zone), in start order.
+    public func rooms(scheduledFrom first: LocalDate, through last: LocalDate,
+                      defaultWindow: ChatWindowPolicy) throws -> [RoomDescriptor] {
+        try database.pool.read { db in
+            try RoomRecord
+                .filter(Column("localDate") >= first.description && Column("localDate") <= last.description)
+                .order(Column("startsAt"), Column("id"))
+                .fetchAll(db)
+                .map { try Self.descriptor(db, $0, defaultWindow: defaultWindow) }
+        }
+    }
+
     /// The first room of each series that starts at or after `after`, in start order.
     public func nextRooms(after: Date, defaultWindow: ChatWindowPolicy) throws -> [RoomDescriptor] {
         try database.pool.read { db in
@@ -254,11 +285,27 @@ public struct ScheduleStore: Sendable {
         guard let series = try SeriesRecord.fetchOne(db, key: room.seriesId.rawValue) else {
             throw StoreError.notFound("Series of room \(room.id)")
         }
-        let roster = try PersonID.fetchAll(db, sql: "SELECT personId FROM seriesMember WHERE seriesId = ?",
-                                           arguments: [series.id])
+        let roster: [PersonID]
+        if series.rosterKind == "cohort" {
+            // Enrolled in the cohort on the occurrence's date, and not discharged before it started.
+            roster = try PersonID.fetchAll(db, sql: """
+                SELECT personId FROM enrollment
+                WHERE cohortKey = ? AND startDate <= ? AND endDate >= ? AND (endedAt IS NULL OR endedAt > ?)
+                """, arguments: [series.cohortKey, room.localDate, room.localDate, room.startsAt])
+        } else {
+            roster = try PersonID.fetchAll(db, sql: """
+                SELECT personId FROM seriesMember WHERE seriesId = ? AND (fromDate IS NULL OR fromDate <= ?)
+                """, arguments: [series.id, room.localDate])
+        }
+        let facilitators = try PersonRecord.fetchAll(db, sql: """
+            SELECT person.* FROM seriesFacilitator JOIN person ON person.id = seriesFacilitator.personId
+            WHERE seriesFacilitator.seriesId = ? ORDER BY person.displayName, person.id
+            """, arguments: [series.id]).map(\.identity.member)
         return RoomDescriptor(id: room.id, series: series.id, title: series.title, kind: series.kind,
+                              date: LocalDate(room.localDate),
                               starts: Date(epochMilliseconds: room.startsAt), ends: Date(epochMilliseconds: room.endsAt),
-                              timeZone: TimeZone(identifier: series.timeZone) ?? .gmt,
-                              window: series.window(default: defaultWindow), roster: Set(roster))
+                              timeZone: series.zone, window: series.window(default: defaultWindow), roster: Set(roster),
+                              facilitators: facilitators, admission: series.admission,
+                              requiresStaff: series.requiresStaff, agreement: series.agreement)
     }
 }

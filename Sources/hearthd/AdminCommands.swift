@@ -34,6 +34,7 @@ struct StaffCommand: ParsableCommand {
         @Option(help: "Name shown to others, e.g. \"Dana M.\".") var name: String
         @Option(help: "counselor or admin.") var role: Role = .counselor
         @Option(help: "Full legal name (kept for staff records; never shown to participants).") var legalName: String?
+        @Option(help: "A key to name them by in schedule files' facilitators, e.g. dana.") var key: String?
 
         func validate() throws {
             guard role.isStaff else { throw ValidationError("--role must be counselor or admin.") }
@@ -41,7 +42,7 @@ struct StaffCommand: ParsableCommand {
 
         func run() throws {
             let directory = Directory(try openDatabase(database))
-            let person = try directory.addPerson(role: role, displayName: name, legalName: legalName)
+            let person = try directory.addPerson(role: role, displayName: name, legalName: legalName, externalKey: key)
             printPerson(person, token: try directory.issueToken(for: person.id), url: "")
         }
     }
@@ -68,13 +69,39 @@ struct ParticipantCommand: ParsableCommand {
 
 struct FamilyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "family", abstract: "Manage family members.",
-                                                    subcommands: [Add.self])
+                                                    subcommands: [Add.self, Invite.self])
+
+    struct Invite: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A single-use invitation for one family member to one session, valid until it ends.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "The family member (id or key).") var family: String
+        @Option(help: "The room of the session (see `schedule list`).") var room: String
+        @Option(help: "Server address for the invite link.") var url = "http://127.0.0.1:8080"
+
+        func run() throws {
+            let database = try openDatabase(database)
+            let member = try person(family, in: Directory(database), role: .family)
+            guard let descriptor = try ScheduleStore(database).descriptor(of: RoomID(room), defaultWindow: .standard) else {
+                throw AdminError("There is no room \(room).")
+            }
+            guard descriptor.kind.admitsFamily, let of = member.familyOf, descriptor.roster.contains(of) else {
+                throw AdminError("\(member.displayName) cannot take part in \(descriptor.title): it is not a family session of their participant.")
+            }
+            guard Date() < descriptor.closes else { throw AdminError("That session has ended.") }
+            let token = try Directory(database).issueInvitation(family: member.id, room: descriptor.id, expires: descriptor.closes)
+            print("invitation for \(member.displayName) to \(descriptor.title), \(WireTime.local(descriptor.starts, in: descriptor.timeZone))")
+            print("single-use, valid until \(WireTime.local(descriptor.closes, in: descriptor.timeZone)); shown once:")
+            print("invite link: \(url)/#invite=\(token)")
+        }
+    }
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a family member of a participant (they may join only that participant's family sessions).")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Display name, e.g. \"Maria R.\".") var name: String
         @Option(help: "The participant's id or key.") var of: String
+        @Option(help: "A key to name them by, e.g. maria.") var key: String?
         @Option(help: "Full legal name (staff only).") var legalName: String?
         @Option(help: "Server address for the invite link.") var url = "http://127.0.0.1:8080"
 
@@ -84,8 +111,9 @@ struct FamilyCommand: ParsableCommand {
                 throw ValidationError("No participant has the id or key \"\(of)\".")
             }
             let person = try directory.addPerson(role: .family, displayName: name, legalName: legalName,
-                                                 familyOf: participant.id)
+                                                 familyOf: participant.id, externalKey: key)
             printPerson(person, token: try directory.issueToken(for: person.id), url: url)
+            print("The link works once \(participant.displayName) consents: hearthd consent add --participant \(of) --family \(person.id)")
         }
     }
 }
@@ -130,55 +158,6 @@ struct TokenCommand: ParsableCommand {
                     throw ValidationError("No person has the id or key \"\(person)\".")
                 }
                 print("revoked \(try directory.revokeAll(of: record.id)) token(s) of \(record.displayName)")
-            }
-        }
-    }
-}
-
-struct ScheduleCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schedule", abstract: "Import and list session series.",
-                                                    subcommands: [Import.self, List.self])
-    struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Import a YAML schedule (docs/SCHEDULE.md). All or nothing; importing twice changes nothing.")
-        @OptionGroup var database: DatabaseOption
-        @Argument(help: "The YAML file.") var file: String
-
-        func run() throws {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw ValidationError("Cannot read \(file) as UTF-8 text.")
-            }
-            do {
-                let summary = try ScheduleImporter(try openDatabase(database)).importFile(text)
-                print("imported \(file): \(summary.created) new, \(summary.updated) changed, \(summary.unchanged) unchanged series; \(summary.roomsCreated) new rooms")
-            } catch let error as ScheduleFileError {
-                throw AdminError("\(file), \(error) Nothing was imported.")
-            }
-        }
-    }
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List series and their rooms of the coming days.")
-        @OptionGroup var database: DatabaseOption
-        @Option(help: "How many days ahead to list rooms.") var days = 7
-
-        func run() throws {
-            let database = try openDatabase(database)
-            let schedule = ScheduleStore(database)
-            let directory = Directory(database)
-            let now = Date()
-            try schedule.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(Double(max(days, 1) + 1) * 86400), now: now)
-            for series in try schedule.allSeries() {
-                let when = series.weekdays.map { "every \($0)" } ?? "on \(series.onDate ?? "?")"
-                let roster = try schedule.roster(of: series.id).compactMap { try directory.person($0)?.displayName }
-                print("\(series.title) [\(series.kind.rawValue)] key \(series.key): \(when) at \(series.startTime) for \(series.durationMinutes) min, \(series.timeZone); roster: \(roster.isEmpty ? "none" : roster.joined(separator: ", "))")
-            }
-            print("")
-            print("Rooms from now to \(days) days ahead:")
-            let rooms = try schedule.rooms(from: now, to: now.addingTimeInterval(Double(days) * 86400), defaultWindow: .standard)
-            for room in rooms {
-                let summary = room.summary(at: now)
-                print("  \(summary.starts) to \(summary.ends)  \(room.title)  room \(room.id)\(summary.open ? "  (open)" : "")")
             }
         }
     }

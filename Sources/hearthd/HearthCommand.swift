@@ -11,7 +11,8 @@ struct HearthCommand: AsyncParsableCommand {
         abstract: "Moderated group chat for the scheduled sessions of Intensive Outpatient Programs.",
         version: HearthServer.version,
         subcommands: [Serve.self, StaffCommand.self, ParticipantCommand.self, FamilyCommand.self, TokenCommand.self,
-                      ScheduleCommand.self, PeopleCommand.self, PrintDefaultConfig.self],
+                      ScheduleCommand.self, EnrollmentCommand.self, ConsentCommand.self, ReportCommand.self,
+                      PeopleCommand.self, PrintDefaultConfig.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -133,7 +133,12 @@ enum DemoPrinter {
         var lines = ["", "Hearth demo clinic (Foothill Recovery Center, America/Los_Angeles) at \(manifest.url)", ""]
         lines.append("Rooms today and next:")
         for room in manifest.rooms {
-            lines.append("  \(room.open ? "OPEN  " : "      ") \(room.starts)  \(room.title) [\(room.kind.rawValue)]  id \(room.id)")
+            var notes: [String] = []
+            if room.admission == .waiting { notes.append("waiting room") }
+            if room.requiresStaff { notes.append("needs a counselor present") }
+            if room.agreement { notes.append("agreement") }
+            let policies = notes.isEmpty ? "" : "  (" + notes.joined(separator: ", ") + ")"
+            lines.append("  \(room.open ? "OPEN  " : "      ") \(room.starts)  \(room.title) [\(room.kind.rawValue)]  id \(room.id)\(policies)")
         }
         lines.append("")
         lines.append("Staff tokens (for the counselor terminal client; shown once, re-issued at every --demo start):")
@@ -144,6 +149,8 @@ enum DemoPrinter {
         lines.append("")
         lines.append("Family invite links (family sessions only):")
         for person in manifest.families { lines.append("  \(person.name): \(person.link)") }
+        lines.append("")
+        lines.append("Attendance so far this week:  hearthd report attendance --db <database>")
         lines.append("")
         lines.append("Ctrl-C stops the server.")
         // Unbuffered, so the links show even when stdout is a pipe or a file.

@@ -27,10 +27,42 @@ struct AccessRuleTests {
         return nil
     }
 
-    @Test("counselors and admins may access every room", arguments: SessionKind.allCases)
+    @Test("counselors and admins may access every room but individual sessions",
+          arguments: SessionKind.allCases.filter { $0 != .individual })
     func staffAccess(kind: SessionKind) {
         #expect(AccessRule.mayAccess(Self.dana, Self.room(kind)))
         #expect(AccessRule.mayAccess(Self.jordan, Self.room(kind)))
+    }
+
+    @Test("an individual session admits its participant and its counselor, and no other staff")
+    func individualSession() {
+        var room = Self.room(.individual)
+        room.facilitators = [Self.dana.member]
+        #expect(AccessRule.mayAccess(Self.alex, room))
+        #expect(AccessRule.mayAccess(Self.dana, room))
+        #expect(!AccessRule.mayAccess(Self.jordan, room))
+        #expect(!AccessRule.mayAccess(Self.sam, room))
+    }
+
+    @Test("a token for one room admits to that room only")
+    func oneRoomToken() {
+        var maria = Identity(id: PersonID("p_maria"), role: .family, displayName: "Maria R.", familyOf: Self.alex.id)
+        let family = Self.room(.family)
+        #expect(AccessRule.mayAccess(maria, family))
+        maria.onlyRoom = RoomID("r_other")
+        #expect(!AccessRule.mayAccess(maria, family))
+        maria.onlyRoom = family.id
+        #expect(AccessRule.mayAccess(maria, family))
+    }
+
+    @Test("only participants and family wait in a waiting room")
+    func waitingRoom() {
+        var room = Self.room(.family)
+        #expect(!AccessRule.mustWait(Self.alex, room))
+        room.admission = .waiting
+        #expect(AccessRule.mustWait(Self.alex, room))
+        #expect(!AccessRule.mustWait(Self.dana, room))
+        #expect(!AccessRule.mustWait(Self.jordan, room))
     }
 
     @Test("a participant may access a room only when on its roster", arguments: SessionKind.allCases)

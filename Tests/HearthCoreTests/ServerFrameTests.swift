@@ -80,7 +80,7 @@ struct ServerFrameTests {
     func errorCodeNames() {
         #expect(ErrorCode.allCases.map(\.rawValue) == [
             "bad_request", "unauthorized", "forbidden", "not_found", "room_closed", "too_large", "rate_limited",
-            "internal",
+            "agreement_required", "no_staff", "internal",
         ])
     }
 
@@ -93,7 +93,7 @@ struct ServerFrameTests {
         #expect(object["seq"] as? Int == 7)
     }
 
-    @Test("welcome lists the user and rooms with snake_case time_zone")
+    @Test("welcome lists the user and rooms with snake_case time_zone and the session's policies")
     func welcomeShape() throws {
         let object = try jsonObject(.welcome(.init(user: Self.alex, rooms: [Self.room], server: "hearth", ref: "h")))
         #expect(Set(object.keys) == ["type", "user", "rooms", "server", "ref"])
@@ -101,18 +101,22 @@ struct ServerFrameTests {
         #expect(Set(user.keys) == ["id", "name", "role"])
         let rooms = try #require(object["rooms"] as? [[String: Any]])
         let room = try #require(rooms.first)
-        #expect(Set(room.keys) == ["id", "title", "kind", "starts", "ends", "open", "opens", "closes", "time_zone"])
+        #expect(Set(room.keys) == ["id", "title", "kind", "starts", "ends", "open", "opens", "closes", "time_zone",
+                                   "facilitators", "admission", "requires_staff", "agreement"])
+        #expect(room["admission"] as? String == "auto")
+        #expect(room["requires_staff"] as? Bool == false)
+        #expect(room["agreement"] as? Bool == false)
         #expect(room["kind"] as? String == "relapse_prevention")
         #expect(room["time_zone"] as? String == "America/Los_Angeles")
         #expect(room["open"] as? Bool == true)
     }
 
-    @Test("joined carries role, open, members, messages, seq and more")
+    @Test("joined carries role, open, members, messages, seq, more and paused; no agreement or waiting list unless set")
     func joinedShape() throws {
         let object = try jsonObject(.joined(.init(room: RoomID("r_group"), role: .family, open: false,
                                                   members: [Self.alex], messages: [Self.message], seq: 7, more: true,
                                                   ref: "j")))
-        #expect(Set(object.keys) == ["type", "room", "role", "open", "members", "messages", "seq", "more", "ref"])
+        #expect(Set(object.keys) == ["type", "room", "role", "open", "members", "messages", "seq", "more", "paused", "ref"])
         #expect(object["role"] as? String == "family")
         #expect(object["open"] as? Bool == false)
         #expect(object["more"] as? Bool == true)

@@ -26,14 +26,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("hearth.db")
 
-        let staff = try hearthd(["staff", "add", "--name", "Dana M.", "--role", "counselor", "--legal-name", "Dana Morales"], db: db)
+        let staff = try hearthd(["staff", "add", "--name", "Dana M.", "--role", "counselor", "--legal-name", "Dana Morales",
+                                  "--key", "dana"], db: db)
+        #expect(try hearthd(["staff", "add", "--name", "Luis G.", "--key", "luis"], db: db).status == 0)
         #expect(staff.status == 0)
         #expect(staff.output.contains("counselor Dana M."))
         let staffToken = try #require(token(in: staff.output))
         #expect(staffToken.hasPrefix("hth_"))
 
         for (name, key) in [("Alex R.", "alex"), ("Sam T.", "sam"), ("Jamie L.", "jamie"), ("Chris P.", "chris"),
-                            ("Morgan D.", "morgan")] {
+                            ("Morgan D.", "morgan"), ("Taylor B.", "taylor")] {
             let added = try hearthd(["participant", "add", "--name", name, "--key", key], db: db)
             #expect(added.status == 0)
             #expect(added.output.contains("invite link: http://127.0.0.1:8080/#invite=hth_"))
@@ -63,7 +65,9 @@ import Testing
         #expect(refused.output.contains("Nothing was imported."))
 
         let listed = try hearthd(["schedule", "list"], db: db)
-        #expect(listed.output.contains("Group therapy (evening IOP) [group] key evening-group: every mon,wed,fri at 18:00"))
+        #expect(listed.output.contains("Group therapy (evening IOP) [group] key evening-group: every mon,thu at 18:00 for 150 min, America/Los_Angeles; roster: cohort evening-a; requires staff, agreement"))
+        #expect(listed.output.contains("2026-11-26: cancelled"))
+        #expect(listed.output.contains("2026-12-24: moved to 2026-12-22 at 15:00 for 150 min"))
         #expect(listed.output.contains("Alex R."))
 
         let revoked = try hearthd(["token", "revoke", staffToken], db: db)
@@ -75,7 +79,7 @@ import Testing
         #expect(token(in: reissued.output)?.hasPrefix("hth_") == true)
 
         let people = try hearthd(["people", "list", "--role", "participant"], db: db)
-        #expect(people.output.split(separator: "\n").count == 5)
+        #expect(people.output.split(separator: "\n").count == 6)
         #expect(!people.output.contains("Morales"))
     }
 }

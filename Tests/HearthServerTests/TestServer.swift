@@ -54,6 +54,9 @@ struct TestClinic {
         let jamie = try person(.participant, "Jamie L."), outsider = try person(.participant, "Pat O.")
         let maria = try person(.family, "Maria R.", familyOf: alex.0.id)
         let tom = try person(.family, "Tom T.", familyOf: sam.0.id)
+        // Family members take part on their participant's written consent.
+        try ConsentStore(database).add(participant: alex.0.id, family: maria.0.id, now: now)
+        try ConsentStore(database).add(participant: sam.0.id, family: tom.0.id, now: now)
 
         func once(_ starts: Date, minutes: Int) -> SessionSchedule {
             let local = Calendar.gregorian(in: zone).dateComponents([.hour, .minute], from: starts)

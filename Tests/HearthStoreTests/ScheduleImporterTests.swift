@@ -174,14 +174,21 @@ struct ScheduleImporterTests {
         let text = try String(contentsOf: url, encoding: .utf8)
         try withTemporaryDatabase { database throws in
             let directory = Directory(database)
-            for key in ["alex", "sam", "jamie", "chris", "morgan"] {
+            for key in ["alex", "sam", "jamie", "chris", "morgan", "taylor"] {
                 try directory.addPerson(role: .participant, displayName: key.capitalized, externalKey: key)
+            }
+            for key in ["dana", "luis"] {
+                try directory.addPerson(role: .counselor, displayName: key.capitalized, externalKey: key)
             }
             let importer = ScheduleImporter(database)
             // Sunday 2026-11-22, just after midnight in Pasadena, as in the documentation.
             let now = try time("2026-11-22T08:05:00Z")
-            #expect(counts(try importer.importFile(text, now: now)) == [9, 0, 0, 20])
-            #expect(counts(try importer.importFile(text, now: now)) == [0, 0, 9, 0])
+            let first = try importer.importFile(text, now: now)
+            #expect(counts(first) == [9, 0, 0, 17])
+            #expect(first.programRows == 8) // one program, one cohort, six enrollments
+            let again = try importer.importFile(text, now: now)
+            #expect(counts(again) == [0, 0, 9, 0])
+            #expect(again.programRows == 0)
         }
     }
 
@@ -249,9 +256,9 @@ struct ScheduleImporterTests {
                     second: InvalidFile.series(extra: ["roster: [maria]"]), line: 16, mentions: "family"),
         InvalidFile(name: "family session with two participants",
                     second: InvalidFile.series(kind: "family", extra: ["roster: [alex, sam]"]), line: 10,
-                    mentions: "exactly one"),
+                    mentions: "for one participant"),
         InvalidFile(name: "individual session with no roster", second: InvalidFile.series(kind: "individual"), line: 10,
-                    mentions: "exactly one"),
+                    mentions: "for one participant"),
         InvalidFile(name: "duration not in minutes", second: ["  - key: second", "    title: Second", "    kind: group",
                                                             "    weekdays: [wed]", "    start: \"18:00\"",
                                                             "    duration: 3h"], line: 15, mentions: "duration"),

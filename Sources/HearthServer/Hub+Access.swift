@@ -1,0 +1,99 @@
+import Foundation
+import HearthCore
+import HearthStore
+import HearthTransport
+
+extension Hub {
+    /// Why someone may not take part (in a series, when given), from the store: a participant's ended enrollment, a
+    /// family member's missing or revoked consent. Nil when they may.
+    func standing(_ identity: Identity, series: SeriesID?, now: Date, timeZone: TimeZone = .current) throws -> ProtocolError? {
+        try database.pool.read { db in
+            switch identity.role {
+            case .counselor, .admin:
+                return nil
+            case .participant:
+                return try ProgramStore.standing(db, participant: identity.id, now: now)
+            case .family:
+                return try ConsentStore.standing(db, family: identity, series: series, now: now, timeZone: timeZone)
+            }
+        }
+    }
+
+    /// Checks every connection again: its token, the person's standing, and each room it is in or waiting for.
+    /// Runs when the store's access version moves (another process revoked a token or a consent, ended an
+    /// enrollment, edited a roster) and every `token_recheck_seconds`. A failed read keeps people connected: only a
+    /// confirmed loss of access closes or removes.
+    func recheckAccess() {
+        let now = clock()
+        var refreshed: [RoomID: RoomDescriptor?] = [:]
+        for session in sessions.values where !session.closing {
+            guard let hash = session.tokenHash, let identity = session.identity else { continue }
+            if (try? directory.isValid(tokenHash: hash, now: now)) == false {
+                logger.notice("token revoked or expired: closing", metadata: ["hearth.person": "\(identity.id)"])
+                closeForAccess(session, "Your access was revoked.")
+                continue
+            }
+            if case .some(.some(let error)) = try? standing(identity, series: nil, now: now) {
+                logger.notice("standing lost: closing", metadata: ["hearth.person": "\(identity.id)"])
+                closeForAccess(session, error.message)
+                continue
+            }
+            for id in session.rooms.union(session.waitingRooms) {
+                if refreshed[id] == nil {
+                    refreshed[id] = .some(try? schedule.descriptor(of: id, defaultWindow: configuration.window))
+                }
+                guard let descriptor = refreshed[id] ?? nil else { continue }
+                let seriesStanding = try? standing(identity, series: descriptor.series, now: now, timeZone: descriptor.timeZone)
+                if !AccessRule.mayAccess(identity, descriptor) || (seriesStanding ?? nil) != nil {
+                    logger.notice("room access lost", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+                    if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
+                    if session.waitingRooms.contains(id) { stopWaiting(session, id) }
+                    reply(session, .denied(.init(room: id, message: "You are no longer on the list for this session.")))
+                }
+            }
+        }
+        // A live room's policies may have changed (requires staff turned on): tell the people in it.
+        for (id, descriptor) in refreshed {
+            guard let descriptor, let room = rooms[id] else { continue }
+            let wasPaused = room.paused
+            room.descriptor = descriptor
+            if room.paused != wasPaused { announcePaused(room) }
+        }
+    }
+
+    private func closeForAccess(_ session: Session, _ message: String) {
+        for room in session.rooms { removeFromRoom(session, room) }
+        for room in session.waitingRooms { stopWaiting(session, room) }
+        session.rooms = []
+        session.waitingRooms = []
+        refuse(session, message)
+    }
+
+    /// Unacknowledged alerts, to a staff member who just connected.
+    func replayAlerts(to session: Session, _ identity: Identity) {
+        guard let alerts = try? keeperRecordsRead({ try $0.unacknowledgedAlerts() }) else { return }
+        for alert in alerts where mayReceiveAlert(identity, room: alert.room) {
+            reply(session, .alert(.init(alert)))
+        }
+    }
+
+    func keeperRecordsRead<T>(_ read: (SessionRecords) throws -> T) throws -> T { try read(keeper.records) }
+
+    /// Staff may receive a room's alerts when they may access the room (an individual session's alerts go to its
+    /// counselor).
+    func mayReceiveAlert(_ identity: Identity, room: RoomID) -> Bool {
+        guard identity.role.isStaff else { return false }
+        guard let descriptor = rooms[room]?.descriptor ?? (try? schedule.descriptor(of: room, defaultWindow: configuration.window)) else {
+            return true
+        }
+        return AccessRule.mayAccess(identity, descriptor)
+    }
+
+    /// Every connected staff member who may access a room.
+    func staffSessions(for room: RoomDescriptor) -> [Session] {
+        sessions.values.filter { session in
+            guard let identity = session.identity, identity.role.isStaff, !session.closing else { return false }
+            return AccessRule.mayAccess(identity, room)
+        }
+    }
+}

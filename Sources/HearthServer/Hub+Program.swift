@@ -1,0 +1,187 @@
+import Foundation
+import HearthCore
+import HearthStore
+import HearthTransport
+
+extension Hub {
+    /// How far ahead rooms exist (the hub creates them hourly): the end of a `schedule` range.
+    static let scheduleHorizonDays = 14.0
+
+    func schedule(_ session: Session, _ identity: Identity, from: Date?, to: Date?, ref: String?) {
+        let now = clock()
+        let from = from ?? now
+        let to = to ?? from.addingTimeInterval(7 * 86400)
+        guard to > from, to.timeIntervalSince(from) <= 62 * 86400 else {
+            return reply(session, .error(.init(.badRequest("\"to\" must be after \"from\", at most 62 days later."), ref: ref)))
+        }
+        do {
+            let rooms = try schedule.rooms(from: from, to: to, defaultWindow: configuration.window)
+                .filter { AccessRule.mayAccess(identity, $0) }
+            reply(session, .schedule(.init(from: WireTime.timestamp(from), to: WireTime.timestamp(to),
+                                           rooms: rooms.map { $0.summary(at: now) }, ref: ref)))
+        } catch {
+            reply(session, .error(.init(.init(.internal, "The server could not read the schedule. Try again."), ref: ref)))
+        }
+    }
+
+    /// The live room of someone who joined it (or waits to), or the error to send.
+    private func memberRoom(_ session: Session, _ id: RoomID) throws(ProtocolError) -> LiveRoom {
+        guard session.rooms.contains(id) || session.waitingRooms.contains(id), let room = rooms[id] else {
+            throw .forbidden("Join room \(id) first.")
+        }
+        return room
+    }
+
+    func agree(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
+        let room: LiveRoom
+        do throws(ProtocolError) { room = try memberRoom(session, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        if room.descriptor.agreement != nil && room.agreed.insert(identity.id).inserted {
+            let records = keeper.records, person = identity.id, now = clock()
+            keeper.write("agreement") { try records.accept(room: id, person: person, at: now) }
+            logger.info("agreement accepted", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+        }
+        reply(session, .ok(.init(ref: ref)))
+    }
+
+    func checkin(_ session: Session, _ identity: Identity, _ id: RoomID, mood: Int?, craving: Int?, safe: Bool?, ref: String?) {
+        guard identity.role == .participant else {
+            return reply(session, .error(.init(.forbidden("Check-ins are for participants."), ref: ref)))
+        }
+        let room: LiveRoom
+        do throws(ProtocolError) { room = try memberRoom(session, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        let now = clock()
+        let checkin = Checkin(room: id, member: identity.member, mood: mood, craving: craving, safe: safe,
+                              ts: WireTime.timestamp(now))
+        let records = keeper.records
+        keeper.write("check-in") { try records.record(checkin, at: now) }
+        let frame = codec.encode(.checkin(.init(checkin)))
+        for staff in staffSessions(for: room.descriptor) where staff.rooms.contains(id) {
+            transport.send(frame, to: staff.connection)
+        }
+        reply(session, .ok(.init(ref: ref)))
+        if safe == false {
+            logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+            raiseAlert(room: room.descriptor, member: identity.member, category: "not_safe", severity: "high", at: now)
+        }
+    }
+
+    /// Records an alert and sends it to every connected staff member who may access the room.
+    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, at now: Date) {
+        let records = keeper.records
+        keeper.run({ try records.raise(room: room.id, member: member, category: category, severity: severity, at: now) }) {
+            [self] result in
+            transport.execute { [self] in
+                guard case .success(let alert) = result else {
+                    logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)"])
+                    return
+                }
+                broadcast(alert, room: room)
+            }
+        }
+    }
+
+    private func broadcast(_ alert: Alert, room: RoomDescriptor) {
+        let frame = codec.encode(.alert(.init(alert)))
+        for staff in staffSessions(for: room) { transport.send(frame, to: staff.connection) }
+    }
+
+    func acknowledge(_ session: Session, _ identity: Identity, alert id: Int64, outcome: String?, ref: String?) {
+        let records = keeper.records, staff = identity.id, now = clock(), connection = session.connection
+        keeper.run({ try records.acknowledge(alert: id, by: staff, outcome: outcome, at: now) }) { [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection] else { return }
+                switch result {
+                case .success(let alert?):
+                    let descriptor = rooms[alert.room]?.descriptor
+                        ?? (try? schedule.descriptor(of: alert.room, defaultWindow: configuration.window))
+                    logger.info("alert acknowledged", metadata: ["hearth.alert": "\(id)", "hearth.by": "\(staff)"])
+                    reply(session, .ok(.init(ref: ref)))
+                    if let descriptor { broadcast(alert, room: descriptor) }
+                case .success(nil):
+                    reply(session, .error(.init(.notFound("There is no alert \(id)."), ref: ref)))
+                case .failure:
+                    reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref)))
+                }
+            }
+        }
+    }
+
+    func attendance(_ session: Session, _ identity: Identity, room: RoomID?, week: ISOWeek?, ref: String?) {
+        let now = clock(), reporter = self.reporter, connection = session.connection
+        if let room {
+            do throws(ProtocolError) {
+                let live = try liveRoom(room)
+                guard AccessRule.mayAccess(identity, live.descriptor) else { throw .forbidden("You cannot read this session.") }
+            } catch {
+                return reply(session, .error(.init(error, ref: ref)))
+            }
+        }
+        let week = week ?? ISOWeek(containing: LocalDate(now, in: .current))
+        keeper.run({ () -> AttendanceReport? in
+            if let room { return try reporter.report(room: room, now: now) }
+            return try reporter.report(week: week, now: now)
+        }) { [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection] else { return }
+                switch result {
+                case .success(let report?): reply(session, .attendance(.init(report: report, ref: ref)))
+                case .success(nil): reply(session, .error(.init(.notFound("There is no such room."), ref: ref)))
+                case .failure: reply(session, .error(.init(.init(.internal, "The server could not build the report."), ref: ref)))
+                }
+            }
+        }
+    }
+
+    func summary(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
+        do throws(ProtocolError) {
+            let live = try liveRoom(id)
+            guard AccessRule.mayAccess(identity, live.descriptor) else { throw .forbidden("You cannot read this session.") }
+        } catch {
+            return reply(session, .error(.init(error, ref: ref)))
+        }
+        let now = clock(), reporter = self.reporter, connection = session.connection
+        keeper.run({ try reporter.summary(room: id, now: now) }) { [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection] else { return }
+                switch result {
+                case .success(let summary?): reply(session, .summary(.init(summary: summary, ref: ref)))
+                case .success(nil): reply(session, .error(.init(.notFound("There is no room \(id)."), ref: ref)))
+                case .failure: reply(session, .error(.init(.init(.internal, "The server could not build the summary."), ref: ref)))
+                }
+            }
+        }
+    }
+
+    /// A single-use invitation for one family member of a rostered participant, valid until the room closes.
+    func invite(_ session: Session, _ identity: Identity, _ id: RoomID, member: PersonID, ref: String?) {
+        let room: RoomDescriptor
+        let family: PersonRecord
+        do throws(ProtocolError) {
+            room = try liveRoom(id).descriptor
+            guard AccessRule.mayAccess(identity, room) else { throw .forbidden("You cannot act on this session.") }
+            guard room.kind.admitsFamily else { throw .badRequest("Only family and multi-family sessions take family members.") }
+            guard let record = try? directory.person(member), record.role == .family else {
+                throw .notFound("There is no family member \(member).")
+            }
+            guard let participant = record.familyOf, room.roster.contains(participant) else {
+                throw .forbidden("\(record.displayName) belongs to a participant who is not on this session's roster.")
+            }
+            guard clock() < room.closes else { throw ProtocolError(.roomClosed, "This session has ended.") }
+            family = record
+        } catch {
+            return reply(session, .error(.init(error, ref: ref)))
+        }
+        let directory = self.directory, now = clock(), connection = session.connection, staff = identity.id
+        keeper.run({ try directory.issueInvitation(family: member, room: id, expires: room.closes, now: now) }) { [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection] else { return }
+                guard case .success(let token) = result else {
+                    return reply(session, .error(.init(.init(.internal, "The server could not create the invitation."), ref: ref)))
+                }
+                logger.info("family invitation issued", metadata: ["hearth.person": "\(member)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
+                reply(session, .invitation(.init(room: id, member: family.identity.member, token: token,
+                                                 expires: WireTime.local(room.closes, in: room.timeZone), ref: ref)))
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// What happens in a session besides messages: agreements accepted, waiting-room decisions, check-ins and alerts.
+public struct SessionRecords: Sendable {
+    let database: HearthDatabase
+
+    public init(_ database: HearthDatabase) { self.database = database }
+
+    // MARK: Agreement
+
+    /// Records that someone accepted the room's agreement (idempotent).
+    public func accept(room: RoomID, person: PersonID, at date: Date) throws {
+        try database.pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO agreementAcceptance (roomId, personId, acceptedAt) VALUES (?, ?, ?)",
+                           arguments: [room, person, date.epochMilliseconds])
+        }
+    }
+
+    /// Who accepted the room's agreement.
+    public func accepted(room: RoomID) throws -> Set<PersonID> {
+        try database.pool.read { db in
+            try PersonID.fetchSet(db, sql: "SELECT personId FROM agreementAcceptance WHERE roomId = ?", arguments: [room])
+        }
+    }
+
+    // MARK: Waiting room
+
+    /// A staff member's decision on someone in the waiting room.
+    public enum Decision: String, Sendable { case admitted, denied }
+
+    /// Records a waiting-room decision (the latest one stands).
+    public func decide(room: RoomID, person: PersonID, _ decision: Decision, by staff: PersonID, at date: Date) throws {
+        try database.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO admission (roomId, personId, decision, decidedBy, decidedAt) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (roomId, personId) DO UPDATE SET decision = excluded.decision,
+                  decidedBy = excluded.decidedBy, decidedAt = excluded.decidedAt
+                """, arguments: [room, person, decision.rawValue, staff, date.epochMilliseconds])
+        }
+    }
+
+    /// Who has been admitted to the room (and so goes straight back in on reconnecting).
+    public func admitted(room: RoomID) throws -> Set<PersonID> {
+        try database.pool.read { db in
+            try PersonID.fetchSet(db, sql: "SELECT personId FROM admission WHERE roomId = ? AND decision = 'admitted'",
+                                  arguments: [room])
+        }
+    }
+
+    // MARK: Check-ins
+
+    /// Stores a check-in.
+    public func record(_ checkin: Checkin, at date: Date) throws {
+        try database.pool.write { db in
+            try db.execute(sql: "INSERT INTO checkin (roomId, personId, at, mood, craving, safe) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [checkin.room, checkin.member.id, date.epochMilliseconds, checkin.mood,
+                                       checkin.craving, checkin.safe])
+        }
+    }
+
+    // MARK: Alerts
+
+    /// Raises an alert and returns it with its id.
+    public func raise(room: RoomID, member: MemberInfo, category: String, severity: String, at date: Date) throws -> Alert {
+        try database.pool.write { db in
+            try db.execute(sql: "INSERT INTO alert (roomId, personId, category, severity, raisedAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [room, member.id, category, severity, date.epochMilliseconds])
+            return Alert(id: db.lastInsertedRowID, room: room, member: member, severity: severity, category: category,
+                         ts: WireTime.timestamp(date))
+        }
+    }
+
+    /// Records who acknowledged an alert, when, and the outcome. Returns the alert, or nil when there is none
+    /// with this id; acknowledging twice keeps the first acknowledgement.
+    public func acknowledge(alert id: Int64, by staff: PersonID, outcome: String?, at date: Date) throws -> Alert? {
+        try database.pool.write { db in
+            try db.execute(sql: """
+                UPDATE alert SET acknowledgedBy = ?, acknowledgedAt = ?, outcome = ? WHERE id = ? AND acknowledgedBy IS NULL
+                """, arguments: [staff, date.epochMilliseconds, outcome, id])
+            return try Self.alerts(db, sql: "alert.id = ?", arguments: [id]).first
+        }
+    }
+
+    /// Alerts no one has acknowledged yet, oldest first.
+    public func unacknowledgedAlerts() throws -> [Alert] {
+        try database.pool.read { db in try Self.alerts(db, sql: "alert.acknowledgedBy IS NULL", arguments: []) }
+    }
+
+    static func alerts(_ db: Database, sql condition: String, arguments: StatementArguments) throws -> [Alert] {
+        try Row.fetchAll(db, sql: """
+            SELECT alert.*, p.displayName AS name, p.role AS role, s.displayName AS staffName, s.role AS staffRole
+            FROM alert JOIN person p ON p.id = alert.personId LEFT JOIN person s ON s.id = alert.acknowledgedBy
+            WHERE \(condition) ORDER BY alert.raisedAt, alert.id
+            """, arguments: arguments).map { row in
+            let by: PersonID? = (row["acknowledgedBy"] as String?).map(PersonID.init)
+            return Alert(id: row["id"], room: RoomID(row["roomId"] as String),
+                         member: MemberInfo(id: PersonID(row["personId"] as String), name: row["name"],
+                                            role: Role(rawValue: row["role"]) ?? .participant),
+                         severity: row["severity"], category: row["category"],
+                         ts: WireTime.timestamp(Date(epochMilliseconds: row["raisedAt"])),
+                         acknowledgedBy: by.map { MemberInfo(id: $0, name: row["staffName"],
+                                                             role: Role(rawValue: row["staffRole"]) ?? .counselor) },
+                         acknowledgedAt: (row["acknowledgedAt"] as Int64?).map { WireTime.timestamp(Date(epochMilliseconds: $0)) },
+                         outcome: row["outcome"])
+        }
+    }
+}
