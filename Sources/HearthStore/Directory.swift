@@ -187,18 +187,25 @@ public struct Directory: Sendable {
     /// token that admits to the same room until the invitation would have expired.
     public func signIn(token: String, now: Date = Date()) throws -> SignIn {
         let hash = AccessToken.hash(token)
+        // Most sign-ins only read: the loop must not wait behind the message writer's transaction.
+        let found = try database.pool.read { db in try Self.lookup(db, hash: hash) }
+        guard let (record, person) = found else {
+            return .refused("This token is not valid. Ask your counselor for a new invitation.")
+        }
+        if let refusal = Self.refusal(record, now: now) { return .refused(refusal) }
+        guard record.singleUse else { return .valid(Self.identity(person, record), sessionToken: nil) }
         return try database.pool.write { db in
-            guard let (record, person) = try Self.lookup(db, hash: hash) else {
+            // Redeemed inside the write transaction, so two connections cannot both use one invitation.
+            guard let (current, person) = try Self.lookup(db, hash: hash) else {
                 return .refused("This token is not valid. Ask your counselor for a new invitation.")
             }
-            if let refusal = Self.refusal(record, now: now) { return .refused(refusal) }
-            guard record.singleUse else { return .valid(Self.identity(person, record), sessionToken: nil) }
-            try db.execute(sql: "UPDATE token SET usedAt = ? WHERE id = ?", arguments: [now.epochMilliseconds, record.id])
+            if let refusal = Self.refusal(current, now: now) { return .refused(refusal) }
+            try db.execute(sql: "UPDATE token SET usedAt = ? WHERE id = ?", arguments: [now.epochMilliseconds, current.id])
             let session = AccessToken.generate()
             try TokenRecord(id: nil, personId: person.id, hash: AccessToken.hash(session), label: "invitation session",
-                            createdAt: now.epochMilliseconds, revokedAt: nil, roomId: record.roomId,
-                            expiresAt: record.expiresAt).insert(db)
-            return .valid(Self.identity(person, record), sessionToken: session)
+                            createdAt: now.epochMilliseconds, revokedAt: nil, roomId: current.roomId,
+                            expiresAt: current.expiresAt).insert(db)
+            return .valid(Self.identity(person, current), sessionToken: session)
         }
     }
 

@@ -88,6 +88,32 @@ import Glibc
         #expect(closedGroup != nil)
         let kinds = Set(manifest.rooms.map { $0.kind })
         #expect(kinds.isSuperset(of: [SessionKind.group, .relapsePrevention, .skills, .individual, .family]))
+        // Open now: a group that needs a counselor and has an agreement, peer support with neither, a family
+        // session with a waiting room, and an individual session.
+        let open = manifest.rooms.filter(\.open)
+        #expect(open.contains { $0.kind == .group && $0.requiresStaff && $0.agreement && $0.admission == .auto })
+        #expect(open.contains { $0.kind == .peer && !$0.requiresStaff && !$0.agreement && $0.admission == .auto })
+        #expect(open.contains { $0.kind == .family && $0.admission == .waiting })
+        #expect(open.contains { $0.kind == .individual && !$0.facilitators.isEmpty })
+
+        // The demo has a past: attendance of the last eight days shows up in the report.
+        let zone = TimeZone(identifier: "America/Los_Angeles")!
+        let thisWeek = ISOWeek(containing: LocalDate(Date(), in: zone))
+        var attended = 0
+        for week in [thisWeek.adding(weeks: -1), thisWeek] {
+            let process = Process()
+            process.executableURL = LiveServer.binary
+            process.arguments = ["report", "attendance", "--week", week.description, "--format", "json",
+                                 "--db", live.folder.appendingPathComponent("hearth.db").path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let report = try JSONDecoder().decode(AttendanceReport.self, from: data)
+            attended += report.sessions.filter { $0.minutes > 0 }.count
+        }
+        #expect(attended > 5)
 
         // A family member's token opens only family sessions.
         let client = try HearthClient()
