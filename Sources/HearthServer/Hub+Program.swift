@@ -117,16 +117,24 @@ extension Hub {
             }
         }
         let week = week ?? ISOWeek(containing: LocalDate(now, in: .current))
-        keeper.run({ () -> AttendanceReport? in
+        replyLater(connection, ref: ref, missing: "There is no such room.", failure: "The server could not build the report.", {
             if let room { return try reporter.report(room: room, now: now) }
             return try reporter.report(week: week, now: now)
-        }) { [self] result in
+        }, frame: { .attendance(.init(report: $0, ref: ref)) })
+    }
+
+    /// Runs a read on the records queue (after every write queued before it) and replies on the service thread:
+    /// the frame made from its result, `not_found` when it found nothing, `internal` when it failed.
+    private func replyLater<T: Sendable>(_ connection: ConnectionID, ref: String?, missing: String, failure: String,
+                                         _ work: @escaping @Sendable () throws -> T?,
+                                         frame: @escaping @Sendable (T) -> ServerFrame) {
+        keeper.run(work) { [self] result in
             transport.execute { [self] in
                 guard let session = sessions[connection] else { return }
                 switch result {
-                case .success(let report?): reply(session, .attendance(.init(report: report, ref: ref)))
-                case .success(nil): reply(session, .error(.init(.notFound("There is no such room."), ref: ref)))
-                case .failure: reply(session, .error(.init(.init(.internal, "The server could not build the report."), ref: ref)))
+                case .success(let value?): reply(session, frame(value))
+                case .success(nil): reply(session, .error(.init(.notFound(missing), ref: ref)))
+                case .failure: reply(session, .error(.init(.init(.internal, failure), ref: ref)))
                 }
             }
         }
@@ -139,17 +147,9 @@ extension Hub {
         } catch {
             return reply(session, .error(.init(error, ref: ref)))
         }
-        let now = clock(), reporter = self.reporter, connection = session.connection
-        keeper.run({ try reporter.summary(room: id, now: now) }) { [self] result in
-            transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
-                switch result {
-                case .success(let summary?): reply(session, .summary(.init(summary: summary, ref: ref)))
-                case .success(nil): reply(session, .error(.init(.notFound("There is no room \(id)."), ref: ref)))
-                case .failure: reply(session, .error(.init(.init(.internal, "The server could not build the summary."), ref: ref)))
-                }
-            }
-        }
+        let now = clock(), reporter = self.reporter
+        replyLater(session.connection, ref: ref, missing: "There is no room \(id).", failure: "The server could not build the summary.",
+                   { try reporter.summary(room: id, now: now) }, frame: { .summary(.init(summary: $0, ref: ref)) })
     }
 
     /// A single-use invitation for one family member of a rostered participant, valid until the room closes.
