@@ -51,8 +51,8 @@ public enum ScheduleFile {
         for item in try top.list("enrollments") {
             document.enrollments.append(try Self.enrollment(item))
         }
-        guard top.node("series") != nil || !document.programs.isEmpty || !document.enrollments.isEmpty else {
-            throw ScheduleFileError(line: top.line, "The file needs a \"series\" list.")
+        guard ["series", "programs", "cohorts", "enrollments"].contains(where: { top.node($0) != nil }) else {
+            throw ScheduleFileError(line: top.line, "The file needs a \"series\" list (or programs, cohorts or enrollments).")
         }
         for item in try top.list("series") {
             let series = try SeriesParser.series(item, defaultZone: defaultZone)
@@ -65,7 +65,7 @@ public enum ScheduleFile {
     private static func program(_ node: Node) throws(ScheduleFileError) -> ProgramDefinition {
         let fields = try Fields(node, what: "A program", allowed: ["key", "title", "weeks", "hours_per_week"])
         let hoursNode = try fields.required("hours_per_week")
-        guard let hours = Double(try Fields.scalar(hoursNode, "hours_per_week")), hours > 0, hours <= 40 else {
+        guard let hours = Double(try Fields.scalar(hoursNode, "hours_per_week")), hours >= 0.5, hours <= 40 else {
             throw ScheduleFileError(line: Fields.lineOf(hoursNode), "\"hours_per_week\" must be a number of hours from 0.5 to 40.")
         }
         return ProgramDefinition(key: try fields.key(), title: try fields.text("title")!,

@@ -30,7 +30,7 @@ extension Hub {
             guard let hash = session.tokenHash, let identity = session.identity else { continue }
             if (try? directory.isValid(tokenHash: hash, now: now)) == false {
                 logger.notice("token revoked or expired: closing", metadata: ["hearth.person": "\(identity.id)"])
-                closeForAccess(session, "Your access was revoked.")
+                closeForAccess(session, "Your access has ended: it was revoked, or the session it was for is over.")
                 continue
             }
             if case .some(.some(let error)) = try? standing(identity, series: nil, now: now) {

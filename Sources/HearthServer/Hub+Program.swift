@@ -7,6 +7,13 @@ extension Hub {
     /// How far ahead rooms exist (the hub creates them hourly): the end of a `schedule` range.
     static let scheduleHorizonDays = 14.0
 
+    /// Rooms a person may see listed: access, and for a family member a consent covering the series.
+    func listable(_ identity: Identity, _ room: RoomDescriptor, now: Date) -> Bool {
+        guard AccessRule.mayAccess(identity, room) else { return false }
+        guard identity.role == .family else { return true }
+        return (try? standing(identity, series: room.series, now: now, timeZone: room.timeZone)) == .some(nil)
+    }
+
     func schedule(_ session: Session, _ identity: Identity, from: Date?, to: Date?, ref: String?) {
         let now = clock()
         let from = from ?? now
@@ -16,7 +23,7 @@ extension Hub {
         }
         do {
             let rooms = try schedule.rooms(from: from, to: to, defaultWindow: configuration.window)
-                .filter { AccessRule.mayAccess(identity, $0) }
+                .filter { listable(identity, $0, now: now) }
             reply(session, .schedule(.init(from: WireTime.timestamp(from), to: WireTime.timestamp(to),
                                            rooms: rooms.map { $0.summary(at: now) }, ref: ref)))
         } catch {
@@ -55,9 +62,7 @@ extension Hub {
         let records = keeper.records
         keeper.write("check-in") { try records.record(checkin, at: now) }
         let frame = codec.encode(.checkin(.init(checkin)))
-        for staff in staffSessions(for: room.descriptor) where staff.rooms.contains(id) {
-            transport.send(frame, to: staff.connection)
-        }
+        for staff in watchingStaff(room.descriptor) { transport.send(frame, to: staff.connection) }
         reply(session, .ok(.init(ref: ref)))
         if safe == false {
             logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
@@ -119,7 +124,7 @@ extension Hub {
         let week = week ?? ISOWeek(containing: LocalDate(now, in: .current))
         replyLater(connection, ref: ref, missing: "There is no such room.", failure: "The server could not build the report.", {
             if let room { return try reporter.report(room: room, now: now) }
-            return try reporter.report(week: week, now: now)
+            return try reporter.report(week: week, viewer: identity, now: now)
         }, frame: { .attendance(.init(report: $0, ref: ref)) })
     }
 
@@ -167,6 +172,10 @@ extension Hub {
                 throw .forbidden("\(record.displayName) belongs to a participant who is not on this session's roster.")
             }
             guard clock() < room.closes else { throw ProtocolError(.roomClosed, "This session has ended.") }
+            // An invitation does not replace consent: without one in force the family member could not use it.
+            if (try? standing(record.identity, series: room.series, now: clock(), timeZone: room.timeZone)) != .some(nil) {
+                throw .forbidden("\(record.displayName) has no consent in force from the participant for this session. Record it first (hearthd consent add).")
+            }
             family = record
         } catch {
             return reply(session, .error(.init(error, ref: ref)))

@@ -21,11 +21,16 @@ extension Hub {
     func knock(_ room: LiveRoom, _ member: MemberInfo, _ state: ServerFrame.KnockState) {
         let descriptor = room.descriptor
         let frame = codec.encode(.knock(.init(room: descriptor.id, member: member, state: state)))
-        for session in staffSessions(for: descriptor) {
-            guard let identity = session.identity else { continue }
-            let watching = session.rooms.contains(descriptor.id) || descriptor.facilitators.isEmpty
+        for session in watchingStaff(descriptor) { transport.send(frame, to: session.connection) }
+    }
+
+    /// Staff who follow a room: those in it, and every connected staff member who may access it and leads it
+    /// (every one of them when the session names no facilitators).
+    func watchingStaff(_ descriptor: RoomDescriptor) -> [Session] {
+        staffSessions(for: descriptor).filter { session in
+            guard let identity = session.identity else { return false }
+            return session.rooms.contains(descriptor.id) || descriptor.facilitators.isEmpty
                 || descriptor.isFacilitated(by: identity.id)
-            if watching { transport.send(frame, to: session.connection) }
         }
     }
 

@@ -189,6 +189,12 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         let now = clock()
         let identity: Identity, sessionToken: String?
         do {
+            // Standing first, so a family member without consent does not spend a single-use invitation.
+            if let preview = try directory.authenticate(token: token, now: now),
+               let error = try standing(preview, series: nil, now: now) {
+                logger.notice("hello refused: no standing", metadata: ["hearth.connection": "\(session.connection)"])
+                return refuse(session, error.message, ref: ref)
+            }
             switch try directory.signIn(token: token, now: now) {
             case .refused(let reason):
                 logger.notice("hello refused", metadata: ["hearth.connection": "\(session.connection)"])
@@ -208,8 +214,6 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             reply(session, .error(.init(.init(.internal, "The server could not check your token. Try again."), ref: ref)))
             return
         }
-        session.identity = identity
-        session.tokenHash = AccessToken.hash(sessionToken ?? token)
         logger.info("participant connected", metadata: [
             "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
             "hearth.role": "\(identity.role.rawValue)",
@@ -222,6 +226,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             reply(session, .error(.init(.init(.internal, "The server could not list your sessions. Try again."), ref: ref)))
             return
         }
+        // Signed in only once the welcome can be sent, so a `hello` refused with `internal` can be retried.
+        session.identity = identity
+        session.tokenHash = AccessToken.hash(sessionToken ?? token)
         reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
                                       server: "hearth/\(version)", sessionToken: sessionToken, ref: ref)))
         if identity.role.isStaff { replayAlerts(to: session, identity) }
@@ -241,7 +248,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             seen.insert(room.id)
             result.append(room)
         }
-        return result.filter { AccessRule.mayAccess(identity, $0) }.sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
+        return result.filter { listable(identity, $0, now: now) }.sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
     }
 
     // MARK: Replies

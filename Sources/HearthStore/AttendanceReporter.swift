@@ -19,9 +19,12 @@ public struct AttendanceReporter: Sendable {
 
     /// The attendance of every occurrence scheduled in `week` that has started by `now` (optionally of one
     /// program's series), and each participant's week against their program's required hours.
-    public func report(week: ISOWeek, program: String? = nil, now: Date = Date()) throws -> AttendanceReport {
+    /// With a `viewer`, only the sessions they may access are included (a counselor does not see the rows of
+    /// another counselor's individual sessions).
+    public func report(week: ISOWeek, program: String? = nil, viewer: Identity? = nil, now: Date = Date()) throws -> AttendanceReport {
         var rooms = try schedule.rooms(scheduledFrom: week.monday, through: week.monday.adding(days: 6),
                                        defaultWindow: defaultWindow).filter { $0.starts <= now }
+        if let viewer { rooms = rooms.filter { AccessRule.mayAccess(viewer, $0) } }
         if let program {
             let series = try database.pool.read { db in
                 try SeriesID.fetchSet(db, sql: "SELECT id FROM series WHERE programKey = ?", arguments: [program])
@@ -66,8 +69,10 @@ public struct AttendanceReporter: Sendable {
                         Checkin(room: id, member: member, mood: row["mood"], craving: row["craving"], safe: row["safe"],
                                 ts: WireTime.timestamp(Date(epochMilliseconds: row["at"])))
                     }
-                    return .init(member: member, attendance: SessionAttendance(room: room, member: member, figures: figures),
-                                 messages: counts[member.id] ?? 0, checkins: mine)
+                    var attendance = SessionAttendance(room: room, member: member, figures: figures)
+                    // A session still running: nobody has left early or missed it yet.
+                    if now < room.ends { attendance.leftEarly = false; attendance.noShow = false }
+                    return .init(member: member, attendance: attendance, messages: counts[member.id] ?? 0, checkins: mine)
                 }
             let alerts = try SessionRecords.alerts(db, sql: "alert.roomId = ?", arguments: [id])
             return SessionSummary(room: room, ended: now >= room.ends, people: rows, alerts: alerts)

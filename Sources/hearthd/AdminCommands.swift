@@ -89,6 +89,11 @@ struct FamilyCommand: ParsableCommand {
                 throw AdminError("\(member.displayName) cannot take part in \(descriptor.title): it is not a family session of their participant.")
             }
             guard Date() < descriptor.closes else { throw AdminError("That session has ended.") }
+            let consents = try ConsentStore(database).list(participant: of)
+                .filter { $0.familyId == member.id && $0.isActive(at: Date(), in: descriptor.timeZone) && $0.covers(descriptor.series) }
+            guard !consents.isEmpty else {
+                throw AdminError("\(member.displayName) has no consent in force from the participant for this session. Record it first: hearthd consent add --participant \(of) --family \(member.id)")
+            }
             let token = try Directory(database).issueInvitation(family: member.id, room: descriptor.id, expires: descriptor.closes)
             print("invitation for \(member.displayName) to \(descriptor.title), \(WireTime.local(descriptor.starts, in: descriptor.timeZone))")
             print("single-use, valid until \(WireTime.local(descriptor.closes, in: descriptor.timeZone)); shown once:")

@@ -99,6 +99,10 @@ import Testing
         #expect(try await dana.refusalCode(.invite(room: clinic.family.id, member: clinic.sam.0.id)) == .notFound)
         let (alex, _) = try await server.connect(clinic.alex.token)
         #expect(try await alex.refusalCode(.invite(room: clinic.family.id, member: clinic.maria.0.id)) == .forbidden)
+        // No invitation without the participant's consent.
+        let consents = ConsentStore(server.database)
+        for consent in try consents.list(participant: clinic.alex.0.id) { try consents.revoke(id: consent.id!) }
+        #expect(try await dana.refusalCode(.invite(room: clinic.family.id, member: clinic.maria.0.id)) == .forbidden)
     }
 
     @Test func aDischargedParticipantIsDisconnectedAndCannotComeBack() async throws {

@@ -73,6 +73,15 @@ import Testing
             #expect(try await other.refusalCode(.history(room: room.id, beforeSeq: nil, limit: 10)) == .forbidden)
             #expect(try await other.refusalCode(.summary(room: room.id)) == .forbidden)
         }
+        // Nor does it show in another staff member's attendance report; it does in its counselor's.
+        let (jordan, _) = try await server.connect(clinic.admin.token)
+        for (staff, sees) in [(jordan, false), (dana, true)] {
+            guard case .attendance(let frame) = try await staff.request(.attendance(room: nil, week: nil)) else {
+                Issue.record("no attendance reply")
+                return
+            }
+            #expect(frame.report.sessions.contains { $0.room == room.id } == sees)
+        }
     }
 
     @Test func welcomeAndScheduleListUpcomingSessionsWithTheirPolicies() async throws {
