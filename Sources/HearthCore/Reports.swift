@@ -125,16 +125,22 @@ public struct Alert: Codable, Equatable, Sendable {
     public var acknowledgedBy: MemberInfo?
     public var acknowledgedAt: String?
     public var outcome: String?
+    /// The flagged message, for an alert raised by the crisis lexicon.
+    public var seq: Int64?
+    /// True once no one acknowledged it in time and it went to every staff member on the server.
+    public var escalated: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, room, member, severity, category, ts, outcome
+        case id, room, member, severity, category, ts, outcome, seq, escalated
         case acknowledgedBy = "acknowledged_by", acknowledgedAt = "acknowledged_at"
     }
 
     public init(id: Int64, room: RoomID, member: MemberInfo, severity: String, category: String, ts: String,
-                acknowledgedBy: MemberInfo? = nil, acknowledgedAt: String? = nil, outcome: String? = nil) {
+                acknowledgedBy: MemberInfo? = nil, acknowledgedAt: String? = nil, outcome: String? = nil,
+                seq: Int64? = nil, escalated: Bool? = nil) {
         self.id = id; self.room = room; self.member = member; self.severity = severity; self.category = category
         self.ts = ts; self.acknowledgedBy = acknowledgedBy; self.acknowledgedAt = acknowledgedAt; self.outcome = outcome
+        self.seq = seq; self.escalated = escalated
     }
 }
 

@@ -58,17 +58,31 @@ public struct ChatMessage: Codable, Hashable, Sendable {
     /// When the server accepted it, ISO-8601 UTC with milliseconds.
     public var ts: String
     public var from: MemberInfo
+    /// Empty when the message is hidden and the reader is not staff.
     public var body: String
     public var clientID: String
+    /// Absent for an ordinary message (`chat`).
+    public var kind: MessageKind?
+    /// A whisper's member.
+    public var to: MemberInfo?
+    /// True while the message waits for a counselor's review: only its sender and staff have it.
+    public var held: Bool?
+    /// True when a counselor hid it: members see that it was hidden, staff still see the text and `hidden_reason`.
+    public var hidden: Bool?
+    public var hiddenReason: String?
+    public var pinned: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case room, seq, id, ts, from, body
-        case clientID = "client_id"
+        case room, seq, id, ts, from, body, kind, to, held, hidden, pinned
+        case clientID = "client_id", hiddenReason = "hidden_reason"
     }
 
-    public init(room: RoomID, seq: Int64, id: MessageID, ts: String, from: MemberInfo, body: String, clientID: String) {
+    public init(room: RoomID, seq: Int64, id: MessageID, ts: String, from: MemberInfo, body: String, clientID: String,
+                kind: MessageKind? = nil, to: MemberInfo? = nil, held: Bool? = nil, hidden: Bool? = nil,
+                hiddenReason: String? = nil, pinned: Bool? = nil) {
         self.room = room; self.seq = seq; self.id = id; self.ts = ts; self.from = from; self.body = body
-        self.clientID = clientID
+        self.clientID = clientID; self.kind = kind; self.to = to; self.held = held; self.hidden = hidden
+        self.hiddenReason = hiddenReason; self.pinned = pinned
     }
 }
 

@@ -181,7 +181,7 @@ extension Hub {
             return reply(session, .error(.init(error, ref: ref)))
         }
         let directory = self.directory, now = clock(), connection = session.connection, staff = identity.id
-        keeper.run({ try directory.issueInvitation(family: member, room: id, expires: room.closes, now: now) }) { [self] result in
+        keeper.run({ try directory.issueInvitation(family: member, room: id, expires: room.closes, by: staff, now: now) }) { [self] result in
             transport.execute { [self] in
                 guard let session = sessions[connection] else { return }
                 guard case .success(let token) = result else {

@@ -49,6 +49,8 @@ public struct ConsentStore: Sendable {
             var record = ConsentRecord(participantId: participant, familyId: family, seriesId: series,
                                        expiresOn: expiresOn?.description, note: note, createdAt: now.epochMilliseconds)
             try record.insert(db)
+            try AuditLog.append(db, .consentAdd, actor: nil, target: participant.rawValue,
+                                detail: "family participation, consent \(record.id ?? 0)", at: now)
             try AccessVersion.bump(db)
             return record
         }
@@ -62,6 +64,9 @@ public struct ConsentStore: Sendable {
             try db.execute(sql: "UPDATE consent SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL",
                            arguments: [now.epochMilliseconds, id])
             guard db.changesCount > 0 else { return false }
+            let participant = try String.fetchOne(db, sql: "SELECT participantId FROM consent WHERE id = ?", arguments: [id])
+            try AuditLog.append(db, .consentRevoke, actor: nil, target: participant,
+                                detail: "family participation, consent \(id)", at: now)
             try AccessVersion.bump(db)
             return true
         }

@@ -157,18 +157,23 @@ public struct Directory: Sendable {
                 let token = AccessToken.generate()
                 try TokenRecord(id: nil, personId: person, hash: AccessToken.hash(token), label: label,
                                 createdAt: now.epochMilliseconds, revokedAt: nil).insert(db)
+                try AuditLog.append(db, .tokenIssue, actor: nil, target: person.rawValue, detail: "label \(label)", at: now)
                 return token
             }
         }
     }
 
     /// Issues a new token for a person. The returned string is the only copy: it is stored as a hash.
-    public func issueToken(for person: PersonID, label: String = "", now: Date = Date()) throws -> String {
+    /// `by` is the staff member who asked, nil for the operator at the command line; the issue is audited.
+    public func issueToken(for person: PersonID, label: String = "", by actor: PersonID? = nil,
+                           now: Date = Date()) throws -> String {
         let token = AccessToken.generate()
         try database.pool.write { db in
             guard try PersonRecord.exists(db, key: person.rawValue) else { throw StoreError.notFound("Person \(person)") }
             try TokenRecord(id: nil, personId: person, hash: AccessToken.hash(token), label: label,
                             createdAt: now.epochMilliseconds, revokedAt: nil).insert(db)
+            try AuditLog.append(db, .tokenIssue, actor: actor, target: person.rawValue,
+                                detail: label.isEmpty ? nil : "label \(label)", at: now)
         }
         return token
     }
@@ -244,7 +249,8 @@ public struct Directory: Sendable {
     }
 
     /// A single-use token that admits one family member to one room until `expires` (the end of its chat window).
-    public func issueInvitation(family: PersonID, room: RoomID, expires: Date, now: Date = Date()) throws -> String {
+    public func issueInvitation(family: PersonID, room: RoomID, expires: Date, by actor: PersonID? = nil,
+                                now: Date = Date()) throws -> String {
         let token = AccessToken.generate()
         try database.pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: family.rawValue), person.role == .family else {
@@ -254,6 +260,7 @@ public struct Directory: Sendable {
             try TokenRecord(id: nil, personId: family, hash: AccessToken.hash(token), label: "invitation",
                             createdAt: now.epochMilliseconds, revokedAt: nil, roomId: room,
                             expiresAt: expires.epochMilliseconds, singleUse: true).insert(db)
+            try AuditLog.append(db, .invitationIssue, actor: actor, room: room, target: family.rawValue, at: now)
         }
         return token
     }
@@ -262,9 +269,12 @@ public struct Directory: Sendable {
     @discardableResult
     public func revoke(token: String, now: Date = Date()) throws -> Bool {
         try database.pool.write { db in
+            let hash = AccessToken.hash(token)
             try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE hash = ? AND revokedAt IS NULL",
-                           arguments: [now.epochMilliseconds, AccessToken.hash(token)])
+                           arguments: [now.epochMilliseconds, hash])
             guard db.changesCount > 0 else { return false }
+            let person = try String.fetchOne(db, sql: "SELECT personId FROM token WHERE hash = ?", arguments: [hash])
+            try AuditLog.append(db, .tokenRevoke, actor: nil, target: person, detail: "one token", at: now)
             try AccessVersion.bump(db)
             return true
         }
@@ -282,7 +292,10 @@ public struct Directory: Sendable {
                                arguments: [now.epochMilliseconds, person.rawValue])
             }
             let revoked = db.changesCount
-            if revoked > 0 { try AccessVersion.bump(db) }
+            if revoked > 0 {
+                try AuditLog.append(db, .tokenRevoke, actor: nil, target: person.rawValue, detail: "\(revoked) token(s)", at: now)
+                try AccessVersion.bump(db)
+            }
             return revoked
         }
     }

@@ -11,17 +11,40 @@ public struct StoredMessage: Hashable, Sendable {
     public var body: String
     public var clientID: String
     public var sentAt: Date
+    public var kind: MessageKind
+    /// A whisper's member.
+    public var to: MemberInfo?
+    /// Held for review and not yet released.
+    public var held: Bool
+    /// The reason a counselor gave for hiding it; nil while it is shown.
+    public var hiddenReason: String?
+    public var pinned: Bool
 
     public init(room: RoomID, seq: Int64, id: MessageID, sender: MemberInfo, body: String, clientID: String,
-                sentAt: Date) {
+                sentAt: Date, kind: MessageKind = .chat, to: MemberInfo? = nil, held: Bool = false,
+                hiddenReason: String? = nil, pinned: Bool = false) {
         self.room = room; self.seq = seq; self.id = id; self.sender = sender; self.body = body
-        self.clientID = clientID; self.sentAt = sentAt
+        self.clientID = clientID; self.sentAt = sentAt; self.kind = kind; self.to = to; self.held = held
+        self.hiddenReason = hiddenReason; self.pinned = pinned
     }
 
-    /// The wire form (MSG).
+    public var audience: MessageAudience { MessageAudience(kind: kind, sender: sender.id, to: to?.id, held: held) }
+
+    /// The wire form (MSG) as staff see it: everything.
     public var wire: ChatMessage {
         ChatMessage(room: room, seq: seq, id: id, ts: WireTime.timestamp(sentAt), from: sender, body: body,
-                    clientID: clientID)
+                    clientID: clientID, kind: kind == .chat ? nil : kind, to: to, held: held ? true : nil,
+                    hidden: hiddenReason == nil ? nil : true, hiddenReason: hiddenReason, pinned: pinned ? true : nil)
+    }
+
+    /// The wire form for one reader: staff see everything; others see a hidden message's place without its text.
+    public func wire(for role: Role) -> ChatMessage {
+        var message = wire
+        if !role.isStaff && hiddenReason != nil {
+            message.body = ""
+            message.hiddenReason = nil
+        }
+        return message
     }
 }
 
@@ -42,15 +65,27 @@ public struct MessageStore: Sendable {
 
     public init(_ database: HearthDatabase) { self.database = database }
 
-    private static let select = """
-        SELECT m.roomId, m.seq, m.id, m.senderId, p.displayName, p.role, m.body, m.clientId, m.sentAt
-        FROM message m JOIN person p ON p.id = m.senderId
+    static let select = """
+        SELECT m.roomId, m.seq, m.id, m.senderId, p.displayName, p.role, m.body, m.clientId, m.sentAt,
+               m.kind, m.toId, t.displayName, t.role, m.heldAt IS NOT NULL AND m.releasedAt IS NULL,
+               CASE WHEN m.hiddenAt IS NULL THEN NULL ELSE COALESCE(m.hiddenReason, '') END, m.pinnedAt IS NOT NULL
+        FROM message m JOIN person p ON p.id = m.senderId LEFT JOIN person t ON t.id = m.toId
         """
 
-    private static func message(_ row: Row) -> StoredMessage {
-        StoredMessage(room: row[0], seq: row[1], id: row[2],
-                      sender: MemberInfo(id: row[3], name: row[4], role: row[5]),
-                      body: row[6], clientID: row[7], sentAt: Date(epochMilliseconds: row[8]))
+    static func message(_ row: Row) -> StoredMessage {
+        let to: MemberInfo? = (row[10] as String?).map { MemberInfo(id: PersonID($0), name: row[11], role: row[12]) }
+        return StoredMessage(room: row[0], seq: row[1], id: row[2],
+                             sender: MemberInfo(id: row[3], name: row[4], role: row[5]),
+                             body: row[6], clientID: row[7], sentAt: Date(epochMilliseconds: row[8]),
+                             kind: MessageKind(rawValue: row[9]) ?? .chat, to: to, held: row[13],
+                             hiddenReason: row[14], pinned: row[15])
+    }
+
+    /// The SQL condition (and its arguments) for the messages a reader receives; nil reader: staff, everything.
+    static func visibility(_ reader: PersonID?) -> (sql: String, arguments: StatementArguments) {
+        guard let reader else { return ("", []) }
+        return (" AND ((m.kind IN ('chat', 'announcement') AND (m.heldAt IS NULL OR m.releasedAt IS NOT NULL))"
+                + " OR m.senderId = ? OR m.toId = ?)", [reader, reader])
     }
 
     /// The latest committed seq of a room (0 when empty).
@@ -60,20 +95,26 @@ public struct MessageStore: Sendable {
         }
     }
 
-    /// Messages with `after < seq <= upTo`, oldest first, at most `limit`; `more` when some were left out.
-    public func messages(in room: RoomID, after: Int64, upTo: Int64, limit: Int) throws -> MessagePage {
-        try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq > ? AND m.seq <= ? ORDER BY m.seq LIMIT ?",
-                                        arguments: [room, after, upTo, limit + 1])
+    /// Messages with `after < seq <= upTo`, oldest first, at most `limit`; `more` when some were left out. With a
+    /// `reader` (not staff), only the messages that reader receives.
+    public func messages(in room: RoomID, after: Int64, upTo: Int64, limit: Int, reader: PersonID? = nil) throws -> MessagePage {
+        let visible = Self.visibility(reader)
+        return try database.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq > ? AND m.seq <= ?"
+                                            + visible.sql + " ORDER BY m.seq LIMIT ?",
+                                        arguments: [room, after, upTo] + visible.arguments + [limit + 1])
             return MessagePage(messages: rows.prefix(limit).map(Self.message), more: rows.count > limit)
         }
     }
 
-    /// The last `limit` messages with `seq < before` (and `seq <= upTo`), oldest first; `more` when older ones remain.
-    public func messages(in room: RoomID, before: Int64, upTo: Int64, limit: Int) throws -> MessagePage {
-        try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq < ? AND m.seq <= ? ORDER BY m.seq DESC LIMIT ?",
-                                        arguments: [room, before, upTo, limit + 1])
+    /// The last `limit` messages with `seq < before` (and `seq <= upTo`), oldest first; `more` when older ones
+    /// remain. With a `reader` (not staff), only the messages that reader receives.
+    public func messages(in room: RoomID, before: Int64, upTo: Int64, limit: Int, reader: PersonID? = nil) throws -> MessagePage {
+        let visible = Self.visibility(reader)
+        return try database.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq < ? AND m.seq <= ?"
+                                            + visible.sql + " ORDER BY m.seq DESC LIMIT ?",
+                                        arguments: [room, before, upTo] + visible.arguments + [limit + 1])
             return MessagePage(messages: rows.prefix(limit).reversed().map(Self.message), more: rows.count > limit)
         }
     }
@@ -83,6 +124,22 @@ public struct MessageStore: Sendable {
         try database.pool.read { db in
             try Row.fetchOne(db, sql: Self.select + " WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?",
                              arguments: [room, sender, clientID]).map(Self.message)
+        }
+    }
+
+    /// One message by seq, whoever may read it.
+    public func message(in room: RoomID, seq: Int64) throws -> StoredMessage? {
+        try database.pool.read { db in
+            try Row.fetchOne(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq = ?", arguments: [room, seq]).map(Self.message)
+        }
+    }
+
+    /// The pinned messages a reader receives (nil reader: staff), oldest first.
+    public func pinned(in room: RoomID, reader: PersonID?) throws -> [StoredMessage] {
+        let visible = Self.visibility(reader)
+        return try database.pool.read { db in
+            try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.pinnedAt IS NOT NULL" + visible.sql
+                                 + " ORDER BY m.seq", arguments: [room] + visible.arguments).map(Self.message)
         }
     }
 

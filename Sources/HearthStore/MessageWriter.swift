@@ -11,11 +11,17 @@ public struct PendingMessage<Tag: Sendable>: Sendable {
     public var body: String
     public var clientID: String
     public var sentAt: Date
+    public var kind: MessageKind
+    /// A whisper's member.
+    public var to: MemberInfo?
+    /// Stored held for a counselor's review.
+    public var held: Bool
     public var tag: Tag
 
-    public init(room: RoomID, sender: MemberInfo, body: String, clientID: String, sentAt: Date, tag: Tag) {
+    public init(room: RoomID, sender: MemberInfo, body: String, clientID: String, sentAt: Date,
+                kind: MessageKind = .chat, to: MemberInfo? = nil, held: Bool = false, tag: Tag) {
         self.room = room; self.sender = sender; self.body = body; self.clientID = clientID
-        self.sentAt = sentAt; self.tag = tag
+        self.sentAt = sentAt; self.kind = kind; self.to = to; self.held = held; self.tag = tag
     }
 }
 
@@ -111,20 +117,18 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
         var seqs = lastSeq
         do {
             let outcomes = try database.pool.write { db -> [WriteOutcome<Tag>] in
-                let findDuplicate = try db.cachedStatement(sql: """
-                    SELECT seq, id, body, sentAt FROM message WHERE roomId = ? AND senderId = ? AND clientId = ?
+                let findDuplicate = try db.cachedStatement(sql: MessageStore.select + """
+                     WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?
                     """)
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO message (roomId, seq, id, senderId, body, clientId, sentAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO message (roomId, seq, id, senderId, body, clientId, sentAt, kind, toId, heldAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 var outcomes: [WriteOutcome<Tag>] = []
                 outcomes.reserveCapacity(batch.count)
                 for pending in batch {
                     if let row = try Row.fetchOne(findDuplicate, arguments: [pending.room, pending.sender.id, pending.clientID]) {
-                        let original = StoredMessage(room: pending.room, seq: row[0], id: row[1], sender: pending.sender,
-                                                     body: row[2], clientID: pending.clientID,
-                                                     sentAt: Date(epochMilliseconds: row[3]))
-                        outcomes.append(.duplicate(original, pending.tag))
+                        outcomes.append(.duplicate(MessageStore.message(row), pending.tag))
                         continue
                     }
                     let previous: Int64
@@ -137,9 +141,12 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
                     let seq = previous + 1
                     let message = StoredMessage(room: pending.room, seq: seq, id: IDGenerator.message(),
                                                 sender: pending.sender, body: pending.body, clientID: pending.clientID,
-                                                sentAt: pending.sentAt)
+                                                sentAt: pending.sentAt, kind: pending.kind, to: pending.to,
+                                                held: pending.held)
                     try insert.execute(arguments: [message.room, seq, message.id, message.sender.id, message.body,
-                                                   message.clientID, message.sentAt.epochMilliseconds])
+                                                   message.clientID, message.sentAt.epochMilliseconds,
+                                                   message.kind.rawValue, message.to?.id,
+                                                   message.held ? message.sentAt.epochMilliseconds : nil])
                     seqs[pending.room] = seq
                     outcomes.append(.committed(message, pending.tag))
                 }

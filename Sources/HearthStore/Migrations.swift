@@ -183,6 +183,121 @@ extension HearthDatabase {
             }
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('accessVersion', 0)")
         }
+        migrator.registerMigration("v3 moderation, crisis safety, audit and disclosures") { db in
+            try db.alter(table: "message") { t in
+                // `chat`, `announcement`, `private` (to staff only) or `whisper` (between staff and `toId`).
+                t.add(column: "kind", .text).notNull().defaults(to: "chat")
+                t.add(column: "toId", .text)
+                // Held for a counselor's review (crisis hold or review mode) until released.
+                t.add(column: "heldAt", .integer)
+                t.add(column: "releasedBy", .text)
+                t.add(column: "releasedAt", .integer)
+                t.add(column: "hiddenBy", .text)
+                t.add(column: "hiddenAt", .integer)
+                t.add(column: "hiddenReason", .text)
+                t.add(column: "pinnedBy", .text)
+                t.add(column: "pinnedAt", .integer)
+            }
+            try db.create(table: "restriction") { t in
+                t.autoIncrementedPrimaryKey("id")
+                // `mute` and `remove` hold for one room; `ban` for a series.
+                t.column("kind", .text).notNull()
+                t.column("roomId", .text).indexed().references("room", onDelete: .cascade)
+                t.column("seriesId", .text).indexed().references("series", onDelete: .cascade)
+                t.column("personId", .text).notNull().references("person", onDelete: .cascade)
+                t.column("until", .integer)
+                t.column("byId", .text).notNull().references("person")
+                t.column("reason", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("liftedAt", .integer)
+                t.column("liftedBy", .text).references("person")
+            }
+            try db.create(table: "roomControl") { t in
+                t.column("roomId", .text).primaryKey().references("room", onDelete: .cascade)
+                t.column("locked", .boolean).notNull().defaults(to: false)
+                t.column("slowSeconds", .integer).notNull().defaults(to: 0)
+                t.column("reviewMode", .boolean).notNull().defaults(to: false)
+                t.column("endedAt", .integer)
+                t.column("endedBy", .text).references("person")
+            }
+            try db.create(table: "report") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("roomId", .text).notNull().indexed().references("room", onDelete: .cascade)
+                t.column("seq", .integer).notNull()
+                t.column("reporterId", .text).notNull().references("person", onDelete: .cascade)
+                t.column("reason", .text).notNull()
+                t.column("at", .integer).notNull()
+                t.column("resolvedBy", .text).references("person")
+                t.column("resolvedAt", .integer)
+                t.column("outcome", .text)
+            }
+            // 42 CFR Part 2 counseling notes: apart from the room's messages, never sent to participants.
+            try db.create(table: "counselorNote") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("roomId", .text).notNull().indexed().references("room", onDelete: .cascade)
+                t.column("authorId", .text).notNull().references("person")
+                t.column("body", .text).notNull()
+                t.column("at", .integer).notNull()
+            }
+            try db.alter(table: "alert") { t in
+                // The flagged message, for alerts raised by the crisis lexicon.
+                t.add(column: "seq", .integer)
+                t.add(column: "escalatedAt", .integer)
+            }
+            // Append-only and hash-chained: no foreign keys, so nothing cascades into it.
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .integer).notNull().indexed()
+                t.column("actorId", .text).indexed()
+                t.column("action", .text).notNull().indexed()
+                t.column("roomId", .text).indexed()
+                t.column("targetId", .text)
+                t.column("detail", .text)
+                t.column("prevHash", .blob).notNull()
+                t.column("hash", .blob).notNull()
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+            // A participant's written consent to disclose their records to a named recipient for a purpose (§2.31).
+            try db.create(table: "disclosureConsent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("participantId", .text).notNull().indexed().references("person", onDelete: .cascade)
+                t.column("recipient", .text).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("expiresOn", .text)
+                t.column("note", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("revokedAt", .integer)
+            }
+            // The accounting of disclosures: every transcript export, and whose messages it carried.
+            try db.create(table: "disclosure") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .integer).notNull()
+                t.column("roomId", .text).notNull().references("room")
+                t.column("byId", .text).references("person")
+                t.column("recipient", .text).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("external", .boolean).notNull()
+                t.column("format", .text).notNull()
+            }
+            try db.create(table: "disclosureSubject") { t in
+                t.column("disclosureId", .integer).notNull().references("disclosure", onDelete: .cascade)
+                t.column("participantId", .text).notNull().indexed().references("person", onDelete: .cascade)
+                t.column("consentId", .integer).references("disclosureConsent")
+                t.primaryKey(["disclosureId", "participantId"])
+            }
+            // Messages leave the database only through the retention purge, which sets this flag in its transaction.
+            try db.execute(sql: """
+                INSERT INTO meta (key, value) VALUES ('purging', 0);
+                CREATE TRIGGER message_delete_only_by_purge BEFORE DELETE ON message
+                WHEN (SELECT value FROM meta WHERE key = 'purging') IS NOT 1
+                BEGIN SELECT RAISE(ABORT, 'messages are deleted only by the retention purge (hearthd purge)'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -38,6 +38,8 @@ public struct SessionRecords: Sendable {
                 ON CONFLICT (roomId, personId) DO UPDATE SET decision = excluded.decision,
                   decidedBy = excluded.decidedBy, decidedAt = excluded.decidedAt
                 """, arguments: [room, person, decision.rawValue, staff, date.epochMilliseconds])
+            try AuditLog.append(db, decision == .admitted ? .admit : .deny, actor: staff, room: room,
+                                target: person.rawValue, at: date)
         }
     }
 
@@ -62,13 +64,33 @@ public struct SessionRecords: Sendable {
 
     // MARK: Alerts
 
-    /// Raises an alert and returns it with its id.
-    public func raise(room: RoomID, member: MemberInfo, category: String, severity: String, at date: Date) throws -> Alert {
+    /// Raises an alert (for a flagged message when `seq` is given) and returns it with its id.
+    public func raise(room: RoomID, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+                      at date: Date) throws -> Alert {
         try database.pool.write { db in
-            try db.execute(sql: "INSERT INTO alert (roomId, personId, category, severity, raisedAt) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [room, member.id, category, severity, date.epochMilliseconds])
-            return Alert(id: db.lastInsertedRowID, room: room, member: member, severity: severity, category: category,
-                         ts: WireTime.timestamp(date))
+            try db.execute(sql: """
+                INSERT INTO alert (roomId, personId, category, severity, seq, raisedAt) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [room, member.id, category, severity, seq, date.epochMilliseconds])
+            let id = db.lastInsertedRowID
+            try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
+                                detail: "alert \(id): \(severity) \(category)" + (seq.map { " at seq \($0)" } ?? ""), at: date)
+            return Alert(id: id, room: room, member: member, severity: severity, category: category,
+                         ts: WireTime.timestamp(date), seq: seq)
+        }
+    }
+
+    /// Marks an alert escalated (no one acknowledged it in time). Returns it, or nil when it was acknowledged or
+    /// escalated meanwhile.
+    public func escalate(alert id: Int64, at date: Date) throws -> Alert? {
+        try database.pool.write { db in
+            try db.execute(sql: "UPDATE alert SET escalatedAt = ? WHERE id = ? AND acknowledgedBy IS NULL AND escalatedAt IS NULL",
+                           arguments: [date.epochMilliseconds, id])
+            guard db.changesCount > 0, let alert = try Self.alerts(db, sql: "alert.id = ?", arguments: [id]).first else {
+                return nil
+            }
+            try AuditLog.append(db, .alertEscalate, actor: nil, room: alert.room, target: alert.member.id.rawValue,
+                                detail: "alert \(id)", at: date)
+            return alert
         }
     }
 
@@ -79,7 +101,13 @@ public struct SessionRecords: Sendable {
             try db.execute(sql: """
                 UPDATE alert SET acknowledgedBy = ?, acknowledgedAt = ?, outcome = ? WHERE id = ? AND acknowledgedBy IS NULL
                 """, arguments: [staff, date.epochMilliseconds, outcome, id])
-            return try Self.alerts(db, sql: "alert.id = ?", arguments: [id]).first
+            let acknowledged = db.changesCount > 0
+            let alert = try Self.alerts(db, sql: "alert.id = ?", arguments: [id]).first
+            if acknowledged, let alert {
+                try AuditLog.append(db, .alertAck, actor: staff, room: alert.room, target: alert.member.id.rawValue,
+                                    detail: "alert \(id)", at: date)
+            }
+            return alert
         }
     }
 
@@ -103,7 +131,8 @@ public struct SessionRecords: Sendable {
                          acknowledgedBy: by.map { MemberInfo(id: $0, name: row["staffName"],
                                                              role: Role(rawValue: row["staffRole"]) ?? .counselor) },
                          acknowledgedAt: (row["acknowledgedAt"] as Int64?).map { WireTime.timestamp(Date(epochMilliseconds: $0)) },
-                         outcome: row["outcome"])
+                         outcome: row["outcome"], seq: row["seq"],
+                         escalated: (row["escalatedAt"] as Int64?) == nil ? nil : true)
         }
     }
 }
