@@ -34,6 +34,22 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var tokenRecheckSeconds = 15
     /// Seconds between attendance heartbeats: after a crash, an open interval ends at its last heartbeat.
     public var attendanceHeartbeatSeconds = 10
+    /// Seconds an alert may wait for an acknowledgement before it is escalated to every staff member on the server.
+    public var alertEscalationSeconds = 60
+    /// Hold a participant message that matches a high-severity crisis signal until a counselor releases it.
+    public var holdHighSeverity = false
+    /// The private message a participant gets at once when their message matches a crisis signal.
+    public var crisisResources = ServerConfiguration.defaultCrisisResources
+    /// A clinic's own crisis lexicon file (docs/CRISIS_LEXICON.md), and whether it `extend`s or `replace`s Hearth's.
+    public var crisisLexicon: String?
+    public var crisisLexiconMode = "extend"
+    /// Days after a session ends before its messages are deleted (attendance and the audit log stay). 0 keeps them.
+    public var retentionDays = 2555
+
+    public static let defaultCrisisResources = """
+        It sounds like things are really hard right now, and you do not have to face this alone. Your counselor has         been told and will reach out to you. If you are in danger or thinking about ending your life, call or text         988 (the Suicide & Crisis Lifeline, 24 hours a day), or call 911 now.
+        """
+
     /// The event loop under libwebsockets: libev measured best (docs/PERFORMANCE.md). One libev server per process.
     public var eventLoop = EventLoop.libev
 
@@ -60,6 +76,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case sendBurst = "send_burst", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
         case tokenRecheckSeconds = "token_recheck_seconds", eventLoop = "event_loop"
         case attendanceHeartbeatSeconds = "attendance_heartbeat_seconds"
+        case alertEscalationSeconds = "alert_escalation_seconds", holdHighSeverity = "hold_high_severity"
+        case crisisResources = "crisis_resources", crisisLexicon = "crisis_lexicon"
+        case crisisLexiconMode = "crisis_lexicon_mode", retentionDays = "retention_days"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -82,6 +101,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.writerBatch, &writerBatch); try read(.allowedOrigins, &allowedOrigins)
         try read(.tokenRecheckSeconds, &tokenRecheckSeconds); try read(.eventLoop, &eventLoop)
         try read(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
+        try read(.alertEscalationSeconds, &alertEscalationSeconds); try read(.holdHighSeverity, &holdHighSeverity)
+        try read(.crisisResources, &crisisResources); try read(.crisisLexicon, &crisisLexicon)
+        try read(.crisisLexiconMode, &crisisLexiconMode); try read(.retentionDays, &retentionDays)
     }
 
     private struct AnyKey: CodingKey {
@@ -147,6 +169,14 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try set(.sendBurst, &sendBurst); try set(.writerBatch, &writerBatch)
         try set(.tokenRecheckSeconds, &tokenRecheckSeconds)
         try set(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
+        try set(.alertEscalationSeconds, &alertEscalationSeconds); try set(.retentionDays, &retentionDays)
+        if let (name, raw) = text(.holdHighSeverity) {
+            guard let value = Bool(raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
+            holdHighSeverity = value
+        }
+        if let (_, raw) = text(.crisisResources) { crisisResources = raw }
+        if let (_, raw) = text(.crisisLexicon) { crisisLexicon = raw.isEmpty ? nil : raw }
+        if let (_, raw) = text(.crisisLexiconMode) { crisisLexiconMode = raw.lowercased() }
     }
 
     /// Refuses values the server cannot run with.
@@ -163,6 +193,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try require(writerBatch >= 1, "writer_batch must be at least 1")
         try require(tokenRecheckSeconds >= 1, "token_recheck_seconds must be at least 1")
         try require((1...300).contains(attendanceHeartbeatSeconds), "attendance_heartbeat_seconds must be 1 to 300")
+        try require((5...3600).contains(alertEscalationSeconds), "alert_escalation_seconds must be 5 to 3600")
+        try require(!crisisResources.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                    "crisis_resources cannot be empty: participants in crisis must be told where to get help")
+        try require(["extend", "replace"].contains(crisisLexiconMode), "crisis_lexicon_mode must be extend or replace")
+        try require(retentionDays >= 0, "retention_days must be 0 (keep forever) or more")
     }
 }
 
