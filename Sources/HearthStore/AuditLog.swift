@@ -55,6 +55,8 @@ public struct AuditVerification: Equatable, Sendable {
 /// Which rows `AuditLog.list` returns.
 public struct AuditFilter: Sendable {
     public var actor: PersonID?
+    /// Rows where this person is the actor or the target.
+    public var person: PersonID?
     public var room: RoomID?
     public var actions: [String] = []
     public var from: Date?
@@ -62,8 +64,9 @@ public struct AuditFilter: Sendable {
     public var limit = 1000
 
     public init(actor: PersonID? = nil, room: RoomID? = nil, actions: [String] = [], from: Date? = nil,
-                to: Date? = nil, limit: Int = 1000) {
+                to: Date? = nil, limit: Int = 1000, person: PersonID? = nil) {
         self.actor = actor; self.room = room; self.actions = actions; self.from = from; self.to = to; self.limit = limit
+        self.person = person
     }
 }
 
@@ -144,6 +147,10 @@ public struct AuditLog: Sendable {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let actor = filter.actor { conditions.append("actorId = ?"); arguments.append(actor.rawValue) }
+        if let person = filter.person {
+            conditions.append("(actorId = ? OR targetId = ?)")
+            arguments.append(contentsOf: [person.rawValue, person.rawValue])
+        }
         if let room = filter.room { conditions.append("roomId = ?"); arguments.append(room.rawValue) }
         if !filter.actions.isEmpty {
             conditions.append("action IN (\(filter.actions.map { _ in "?" }.joined(separator: ", ")))")

@@ -74,76 +74,6 @@ struct EnrollmentCommand: ParsableCommand {
     }
 }
 
-struct ConsentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "consent",
-        abstract: "Record, revoke and list participants' consents for family members to take part (42 CFR Part 2 §2.31).",
-        subcommands: [Add.self, Revoke.self, List.self])
-
-    struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Record a participant's written consent for a family member to join their family sessions.")
-        @OptionGroup var database: DatabaseOption
-        @Option(help: "The participant who consents (id or key).") var participant: String
-        @Option(help: "The family member it is for (id or key).") var family: String
-        @Option(help: "Only this series (key); default: every family and multi-family session.") var series: String?
-        @Option(help: "Last day it is valid, e.g. 2027-01-31.") var expires: String?
-        @Option(help: "Where the signed form is kept, or other context (no clinical detail).") var note: String?
-
-        func run() throws {
-            let database = try openDatabase(database)
-            let directory = Directory(database)
-            let who = try person(participant, in: directory, role: .participant)
-            let member = try person(family, in: directory, role: .family)
-            var seriesID: SeriesID?
-            if let series {
-                guard let record = try ScheduleStore(database).series(key: series) else {
-                    throw AdminError("No series has the key \"\(series)\".")
-                }
-                seriesID = record.id
-            }
-            let consent = try ConsentStore(database).add(participant: who.id, family: member.id, series: seriesID,
-                                                         expiresOn: try expires.map { try parseDate($0, "--expires") }, note: note)
-            print("consent \(consent.id!): \(who.displayName) consents to \(member.displayName) taking part in \(series.map { "series \($0)" } ?? "their family sessions")\(expires.map { " until \($0)" } ?? "")")
-        }
-    }
-
-    struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Revoke a consent: the family member loses access at once (connected clients within a second).")
-        @OptionGroup var database: DatabaseOption
-        @Argument(help: "The consent's number (see `consent list`).") var id: Int64
-
-        func run() throws {
-            guard try ConsentStore(try openDatabase(database)).revoke(id: id) else {
-                throw AdminError("Consent \(id) is unknown or already revoked.")
-            }
-            print("consent \(id) revoked")
-        }
-    }
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List consents, newest first.")
-        @OptionGroup var database: DatabaseOption
-        @Option(help: "Only this participant's (id or key).") var participant: String?
-
-        func run() throws {
-            let database = try openDatabase(database)
-            let directory = Directory(database)
-            let who = try participant.map { try person($0, in: directory, role: .participant) }
-            let series = Dictionary(uniqueKeysWithValues: try ScheduleStore(database).allSeries().map { ($0.id, $0.key) })
-            for consent in try ConsentStore(database).list(participant: who?.id) {
-                let from = try directory.person(consent.participantId)?.displayName ?? "?"
-                let to = try directory.person(consent.familyId)?.displayName ?? "?"
-                let scope = consent.seriesId.map { "series \(series[$0] ?? $0.rawValue)" } ?? "all family sessions"
-                let state = consent.revokedAt.map { "revoked \(WireTime.local(Date(epochMilliseconds: $0), in: .current))" }
-                    ?? (consent.isActive(at: Date(), in: .current) ? "in force" : "expired")
-                print("\(consent.id!)  \(from) for \(to)  \(scope)  expires \(consent.expiresOn ?? "never")  \(state)")
-            }
-        }
-    }
-}
-
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Attendance reports and post-session summaries.",
@@ -179,6 +109,9 @@ struct ReportCommand: ParsableCommand {
                 throw AdminError("No program has the key \"\(program)\".")
             }
             let report = try AttendanceReporter(database).report(week: isoWeek, program: program, now: now)
+            try AuditLog(database).append(.reportRead, actor: nil,
+                                          detail: "attendance report, week \(isoWeek)\(program.map { ", program \($0)" } ?? "")",
+                                          at: now)
             switch format {
             case .text: print(ReportFormats.text(report), terminator: "")
             case .csv: FileHandle.standardOutput.write(Data(ReportFormats.csv(report).utf8))
@@ -195,9 +128,11 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "text or json.") var format: Format = .text
 
         func run() throws {
-            guard let summary = try AttendanceReporter(try openDatabase(database)).summary(room: RoomID(room)) else {
+            let database = try openDatabase(database)
+            guard let summary = try AttendanceReporter(database).summary(room: RoomID(room)) else {
                 throw AdminError("There is no room \(room). (`hearthd schedule list` shows them.)")
             }
+            try AuditLog(database).append(.reportRead, actor: nil, room: RoomID(room), detail: "session summary", at: Date())
             switch format {
             case .text, .csv: print(ReportFormats.text(summary), terminator: "")
             case .json: print(try ReportCommand.json(summary))
