@@ -57,9 +57,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
-        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthAdmin", "HearthCore"]),
+        .testTarget(name: "HearthStoreTests", dependencies: [
+            "HearthStore", "HearthAdmin", "HearthCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "HearthServerTests", dependencies: [
             "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

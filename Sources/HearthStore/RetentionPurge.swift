@@ -11,6 +11,10 @@ public struct PurgeSummary: Equatable, Sendable {
     public var messages: Int
     public var reports: Int
     public var dryRun: Bool
+
+    public init(cutoff: Date?, rooms: Int, messages: Int, reports: Int, dryRun: Bool) {
+        self.cutoff = cutoff; self.rooms = rooms; self.messages = messages; self.reports = reports; self.dryRun = dryRun
+    }
 }
 
 /// The retention purge: deletes the messages (and the members' reports of them) of sessions that ended more than

@@ -89,6 +89,10 @@ public struct Transcript: Codable, Equatable, Sendable {
     public var entries: [Entry]
     public var consents: [Consent]
 
+    enum CodingKeys: String, CodingKey {
+        case notice, session, exportedAt, exportedBy, recipient, purpose, disclosure, external, entries, consents
+    }
+
     /// How many messages it carries, and how many it withholds.
     public var messageCount: Int { entries.count { $0.withheld != true } }
     public var withheldCount: Int { entries.count { $0.withheld == true } }

@@ -42,9 +42,22 @@ public enum TranscriptFormatter {
 
     /// The same information, structured (notice first).
     public static func json(_ transcript: Transcript) throws -> String {
+        // The encoder does not keep the order of keys: the top level is written by hand, notice first.
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(transcript), as: UTF8.self) + "\n"
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        func field<Value: Encodable>(_ key: Transcript.CodingKeys, _ value: Value) throws -> String {
+            // Newlines in strings are escaped, so every newline here is the encoder's own indentation.
+            let encoded = String(decoding: try encoder.encode(value), as: UTF8.self)
+            return "  \"\(key.stringValue)\" : " + encoded.replacingOccurrences(of: "\n", with: "\n  ")
+        }
+        let fields = [
+            try field(.notice, transcript.notice), try field(.session, transcript.session),
+            try field(.exportedAt, transcript.exportedAt), try field(.exportedBy, transcript.exportedBy),
+            try field(.recipient, transcript.recipient), try field(.purpose, transcript.purpose),
+            try field(.disclosure, transcript.disclosure), try field(.external, transcript.external),
+            try field(.entries, transcript.entries), try field(.consents, transcript.consents),
+        ]
+        return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
     }
 
     static func line(_ entry: Transcript.Entry, sessionDate: String) -> String {
