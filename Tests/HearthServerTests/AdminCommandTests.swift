@@ -1,8 +1,13 @@
 import Foundation
+import GRDB
+import HearthCore
+import HearthStore
+import Logging
 import Testing
 
-/// The `hearthd` admin commands as an operator types them, on a fresh database.
-@Suite struct AdminCommandTests {
+/// The `hearthd` admin commands as an operator types them, on a fresh database. One test at a time: each starts
+/// dozens of processes, and the live-server suites running beside them must keep answering `hello` in time.
+@Suite(.serialized) struct AdminCommandTests {
     /// Runs `hearthd ARGS --db <folder>/hearth.db` and returns its exit status and output.
     private func hearthd(_ arguments: [String], db: URL) throws -> (status: Int32, output: String) {
         let process = Process()
@@ -85,11 +90,6 @@ import Testing
 }
 
 // MARK: Records: audit, transcripts, disclosures, consents, purge
-
-import GRDB
-import HearthCore
-import HearthStore
-import Logging
 
 extension AdminCommandTests {
     /// A database with counselor Dana, participants Alex and Sam (made with `hearthd`), and a session held on
