@@ -17,8 +17,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // Domain types, wire codec, room rules and schedule maths. Foundation only: no I/O, no threads.
-        .target(name: "HearthCore"),
+        // Domain types, wire codec, room rules, schedule maths and the crisis lexicon. Foundation only: no I/O, no
+        // threads. The lexicon's phrases are compiled into the binary (PackageResources.crisis_lexicon_txt).
+        .target(name: "HearthCore", resources: [.embedInCode("Resources/crisis-lexicon.txt")]),
         // GRDB records, migrations, queries and the group-commit writer thread.
         .target(name: "HearthStore", dependencies: [
             "HearthCore",
