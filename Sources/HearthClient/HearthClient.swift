@@ -215,7 +215,10 @@ extension ServerFrame {
         case .attendance(let frame): frame.ref
         case .summary(let frame): frame.ref
         case .invitation(let frame): frame.ref
-        case .message, .presence, .knock, .denied, .roomState, .checkin, .alert: nil
+        case .notes(let frame): frame.ref
+        case .transcript(let frame): frame.ref
+        case .message, .presence, .knock, .denied, .roomState, .checkin, .alert, .moderation, .ended, .hands, .report,
+             .support: nil
         }
     }
 }

@@ -16,7 +16,9 @@ public enum ClientCommand: Equatable, Sendable {
     case hello(token: String)
     /// Without `afterSeq`: the latest page; with it: exactly the messages after it (resume).
     case join(room: RoomID, afterSeq: Int64?)
-    case send(room: RoomID, body: String, clientID: String)
+    /// To the room; with `to`, privately to staff or (staff only) whispered to one member; `announce` (staff only)
+    /// highlights it.
+    case send(room: RoomID, body: String, clientID: String, to: Recipient? = nil, announce: Bool = false)
     /// Messages before `beforeSeq` (or the latest when nil), oldest first.
     case history(room: RoomID, beforeSeq: Int64?, limit: Int?)
     case leave(room: RoomID)
@@ -38,6 +40,24 @@ public enum ClientCommand: Equatable, Sendable {
     case invite(room: RoomID, member: PersonID)
     /// Staff: acknowledge an alert, with an optional outcome note.
     case alertAck(alert: Int64, outcome: String?)
+    /// Staff: a moderation action on a live room.
+    case moderate(room: RoomID, action: ModerationRequest)
+    /// A participant raises or lowers their hand.
+    case hand(room: RoomID, raised: Bool)
+    /// The speaker (or staff) passes the talking piece of a check-in round to the next member.
+    case pass(room: RoomID)
+    /// Any member: report a message to the room's staff.
+    case report(room: RoomID, seq: Int64, reason: String)
+    /// Staff: resolve a report, with an optional outcome note.
+    case reportAck(report: Int64, outcome: String?)
+    /// Staff: write a counseling note on this occurrence (never shown to participants).
+    case note(room: RoomID, body: String)
+    /// Staff: read this occurrence's counseling notes.
+    case notes(room: RoomID)
+    /// Staff: export the room's transcript for a recipient and purpose (recorded as a disclosure).
+    case transcript(room: RoomID, recipient: String, purpose: String, json: Bool)
+    /// Admin: open any room read-only in an emergency, with a stated reason (loudly recorded).
+    case breakGlass(room: RoomID, reason: String)
 
     /// The `"type"` on the wire.
     public var type: String {
@@ -56,13 +76,37 @@ public enum ClientCommand: Equatable, Sendable {
         case .summary: "summary"
         case .invite: "invite"
         case .alertAck: "alert_ack"
+        case .moderate: "moderate"
+        case .hand: "hand"
+        case .pass: "pass"
+        case .report: "report"
+        case .reportAck: "report_ack"
+        case .note: "note"
+        case .notes: "notes"
+        case .transcript: "transcript"
+        case .breakGlass: "break_glass"
+        }
+    }
+
+    /// The room a request is about, if it names one.
+    public var room: RoomID? {
+        switch self {
+        case .join(let room, _), .send(let room, _, _, _, _), .history(let room, _, _), .leave(let room),
+             .agree(let room), .checkin(let room, _, _, _), .admit(let room, _), .deny(let room, _, _),
+             .summary(let room), .invite(let room, _), .moderate(let room, _), .hand(let room, _), .pass(let room),
+             .report(let room, _, _), .note(let room, _), .notes(let room), .transcript(let room, _, _, _),
+             .breakGlass(let room, _):
+            room
+        case .attendance(let room, _): room
+        case .hello, .schedule, .alertAck, .reportAck: nil
         }
     }
 
     /// Requests only counselors and admins may make.
     public var isStaffOnly: Bool {
         switch self {
-        case .admit, .deny, .attendance, .summary, .invite, .alertAck: true
+        case .admit, .deny, .attendance, .summary, .invite, .alertAck, .moderate, .reportAck, .note, .notes,
+             .transcript, .breakGlass: true
         default: false
         }
     }
@@ -99,10 +143,24 @@ extension ClientRequest {
         var week: String?
         var alert: Int64?
         var outcome: String?
+        var announce: Bool?
+        var action: String?
+        var seq: Int64?
+        var minutes: Int?
+        var seconds: Int?
+        var reason: String?
+        var on: Bool?
+        var order: [String]?
+        var raised: Bool?
+        var report: Int64?
+        var recipient: String?
+        var purpose: String?
+        var format: String?
 
         enum CodingKeys: String, CodingKey {
             case type, ref, token, room, body, limit, from, to, member, message, mood, craving, safe, week, alert
-            case outcome
+            case outcome, announce, action, seq, minutes, seconds, reason, on, order, raised, report, recipient
+            case purpose, format
             case clientID = "client_id"
             case afterSeq = "after_seq"
             case beforeSeq = "before_seq"
@@ -145,11 +203,13 @@ extension ClientRequest {
         switch command {
         case .hello(let token): fields.token = token
         case .join(let room, let afterSeq): fields.room = room.rawValue; fields.afterSeq = afterSeq
-        case .send(let room, let body, let clientID):
-            fields.room = room.rawValue; fields.body = body; fields.clientID = clientID
+        case .send(let room, let body, let clientID, let to, let announce):
+            fields.room = room.rawValue; fields.body = body; fields.clientID = clientID; fields.to = to?.wire
+            fields.announce = announce ? true : nil
         case .history(let room, let beforeSeq, let limit):
             fields.room = room.rawValue; fields.beforeSeq = beforeSeq; fields.limit = limit
-        case .leave(let room), .agree(let room), .summary(let room): fields.room = room.rawValue
+        case .leave(let room), .agree(let room), .summary(let room), .pass(let room), .notes(let room):
+            fields.room = room.rawValue
         case .schedule(let from, let to):
             fields.from = from.map(WireTime.timestamp); fields.to = to.map(WireTime.timestamp)
         case .checkin(let room, let mood, let craving, let safe):
@@ -160,6 +220,19 @@ extension ClientRequest {
         case .attendance(let room, let week): fields.room = room?.rawValue; fields.week = week?.description
         case .invite(let room, let member): fields.room = room.rawValue; fields.member = member.rawValue
         case .alertAck(let alert, let outcome): fields.alert = alert; fields.outcome = outcome
+        case .moderate(let room, let action):
+            let wire = action.fields
+            fields.room = room.rawValue; fields.action = wire.action; fields.member = wire.member?.rawValue
+            fields.seq = wire.seq; fields.minutes = wire.minutes; fields.seconds = wire.seconds
+            fields.reason = wire.reason; fields.on = wire.on; fields.order = wire.order
+        case .hand(let room, let raised): fields.room = room.rawValue; fields.raised = raised
+        case .report(let room, let seq, let reason): fields.room = room.rawValue; fields.seq = seq; fields.reason = reason
+        case .reportAck(let report, let outcome): fields.report = report; fields.outcome = outcome
+        case .note(let room, let body): fields.room = room.rawValue; fields.body = body
+        case .transcript(let room, let recipient, let purpose, let json):
+            fields.room = room.rawValue; fields.recipient = recipient; fields.purpose = purpose
+            fields.format = json ? "json" : "txt"
+        case .breakGlass(let room, let reason): fields.room = room.rawValue; fields.reason = reason
         }
         return fields
     }
@@ -211,7 +284,15 @@ extension ClientRequest.Fields {
                 guard !clientID.isEmpty, clientID.utf8.count <= ClientRequest.maxClientIDLength else {
                     throw .badRequest("\"client_id\" must be 1 to \(ClientRequest.maxClientIDLength) bytes.")
                 }
-                command = .send(room: room, body: body, clientID: clientID)
+                var recipient: Recipient?
+                if let to {
+                    guard !to.isEmpty, to.utf8.count <= 64 else { throw .badRequest("\"to\" must be \"staff\" or a member id.") }
+                    recipient = Recipient(wire: to)
+                }
+                if announce == true && recipient != nil {
+                    throw .badRequest("An announcement goes to the whole room: drop \"to\".")
+                }
+                command = .send(room: room, body: body, clientID: clientID, to: recipient, announce: announce ?? false)
             case "history":
                 if let beforeSeq, beforeSeq < 1 { throw .badRequest("\"before_seq\" must be 1 or more.") }
                 command = .history(room: try roomID(), beforeSeq: beforeSeq, limit: limit)
@@ -251,6 +332,51 @@ extension ClientRequest.Fields {
                 let alert = try require(alert, "alert")
                 if let outcome, outcome.count > 1000 { throw .badRequest("\"outcome\" can be at most 1000 characters.") }
                 command = .alertAck(alert: alert, outcome: outcome)
+            case "moderate":
+                let room = try roomID()
+                let action = try require(action, "action")
+                command = .moderate(room: room, action: try ModerationRequest.parse(
+                    action: action, member: { () throws(ProtocolError) -> PersonID in try memberID(required: true)! },
+                    seq: seq, minutes: minutes, seconds: seconds, reason: reason, on: on, order: order))
+            case "hand":
+                command = .hand(room: try roomID(), raised: try require(raised, "raised"))
+            case "pass":
+                command = .pass(room: try roomID())
+            case "report":
+                let room = try roomID(), seq = try require(seq, "seq")
+                let reason = try require(reason, "reason").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty, reason.count <= ModerationRequest.maxReasonCharacters else {
+                    throw .badRequest("\"reason\" must be 1 to \(ModerationRequest.maxReasonCharacters) characters.")
+                }
+                command = .report(room: room, seq: seq, reason: reason)
+            case "report_ack":
+                let report = try require(report, "report")
+                if let outcome, outcome.count > 1000 { throw .badRequest("\"outcome\" can be at most 1000 characters.") }
+                command = .reportAck(report: report, outcome: outcome)
+            case "note":
+                let room = try roomID(), body = try require(body, "body")
+                guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, body.count <= 20_000 else {
+                    throw .badRequest("A note must be 1 to 20000 characters.")
+                }
+                command = .note(room: room, body: body)
+            case "notes":
+                command = .notes(room: try roomID())
+            case "transcript":
+                let room = try roomID()
+                let recipient = try require(recipient, "recipient").trimmingCharacters(in: .whitespacesAndNewlines)
+                let purpose = try require(purpose, "purpose").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !recipient.isEmpty, !purpose.isEmpty, recipient.count <= 200, purpose.count <= 500 else {
+                    throw .badRequest("A transcript needs a \"recipient\" and a \"purpose\" (a disclosure is recorded with both).")
+                }
+                guard [nil, "txt", "json"].contains(format) else { throw .badRequest("\"format\" must be txt or json.") }
+                command = .transcript(room: room, recipient: recipient, purpose: purpose, json: format == "json")
+            case "break_glass":
+                let room = try roomID()
+                let reason = try require(reason, "reason").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard reason.count >= 10, reason.count <= ModerationRequest.maxReasonCharacters else {
+                    throw .badRequest("Break-glass access needs a \"reason\" of 10 to 500 characters: it is recorded.")
+                }
+                command = .breakGlass(room: room, reason: reason)
             default:
                 throw .badRequest("Unknown frame type \"\(type.prefix(40))\".")
             }

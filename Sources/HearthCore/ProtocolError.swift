@@ -11,6 +11,16 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case agreementRequired = "agreement_required"
     /// The session requires a counselor in the room and none is connected: the room is paused.
     case noStaff = "no_staff"
+    /// A counselor muted the sender (for a time, or until unmuted).
+    case muted
+    /// A counselor removed the member from this occurrence.
+    case removed
+    /// A counselor banned the member from this series' sessions until the ban is lifted.
+    case banned
+    /// A check-in round is running and someone else holds the talking piece.
+    case notYourTurn = "not_your_turn"
+    /// Staff ended the session: nothing more can be sent.
+    case ended
     case `internal`
 }
 
@@ -18,10 +28,13 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
 public struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
+    /// For `rate_limited`: whole seconds to wait before sending again.
+    public var retryAfter: Int?
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

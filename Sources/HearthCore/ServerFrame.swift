@@ -20,6 +20,13 @@ public enum ServerFrame: Equatable, Sendable {
     case attendance(AttendanceFrame)
     case summary(SummaryFrame)
     case invitation(Invitation)
+    case moderation(Moderation)
+    case ended(Ended)
+    case hands(Hands)
+    case report(Report)
+    case support(Support)
+    case notes(Notes)
+    case transcript(Transcript)
 
     /// Reply to `hello`: who the token belongs to and the rooms they may join today and next.
     public struct Welcome: Codable, Equatable, Sendable {
@@ -58,14 +65,31 @@ public enum ServerFrame: Equatable, Sendable {
         public var agreement: Agreement?
         /// Staff only: who is in the waiting room.
         public var waiting: [MemberInfo]?
+        /// That the room is recorded, and who may read the record: shown to every member on joining.
+        public var notice: String
+        /// The pinned messages, oldest first.
+        public var pinned: [ChatMessage]
+        public var controls: Controls
+        /// Staff only: raised hands in order, and unresolved reports.
+        public var hands: [MemberInfo]?
+        public var reports: [Report]?
         public var ref: String?
         public init(room: RoomID, role: Role, open: Bool, members: [MemberInfo], messages: [ChatMessage],
                     seq: Int64, more: Bool, paused: Bool = false, agreement: Agreement? = nil,
-                    waiting: [MemberInfo]? = nil, ref: String?) {
+                    waiting: [MemberInfo]? = nil, notice: String = Joined.recordingNotice, pinned: [ChatMessage] = [],
+                    controls: Controls = Controls(), hands: [MemberInfo]? = nil, reports: [Report]? = nil, ref: String?) {
             self.room = room; self.role = role; self.open = open; self.members = members
             self.messages = messages; self.seq = seq; self.more = more; self.paused = paused
-            self.agreement = agreement; self.waiting = waiting; self.ref = ref
+            self.agreement = agreement; self.waiting = waiting; self.notice = notice; self.pinned = pinned
+            self.controls = controls; self.hands = hands; self.reports = reports; self.ref = ref
         }
+
+        /// The notice every member gets on joining.
+        public static let recordingNotice = """
+            This session is recorded. Messages are kept in your clinic's treatment record, protected by federal \
+            confidentiality rules (42 CFR Part 2) and HIPAA; counselors can read them, and they are shared outside the \
+            program only with your written consent or as the law allows.
+            """
     }
 
     /// The text a member accepts before sending.
@@ -127,9 +151,15 @@ public enum ServerFrame: Equatable, Sendable {
         public var type = "error"
         public var code: ErrorCode
         public var message: String
+        /// For `rate_limited`: whole seconds to wait.
+        public var retryAfter: Int?
         public var ref: String?
+        enum CodingKeys: String, CodingKey {
+            case type, code, message, ref
+            case retryAfter = "retry_after"
+        }
         public init(_ error: ProtocolError, ref: String?) {
-            self.code = error.code; self.message = error.message; self.ref = ref
+            self.code = error.code; self.message = error.message; self.retryAfter = error.retryAfter; self.ref = ref
         }
     }
 
@@ -154,6 +184,13 @@ public enum ServerFrame: Equatable, Sendable {
         case .attendance: "attendance"
         case .summary: "summary"
         case .invitation: "invitation"
+        case .moderation: "moderation"
+        case .ended: "ended"
+        case .hands: "hands"
+        case .report: "report"
+        case .support: "support"
+        case .notes: "notes"
+        case .transcript: "transcript"
         }
     }
 }
@@ -195,6 +232,13 @@ extension ServerFrame: Codable {
         case "attendance": self = .attendance(try AttendanceFrame(from: decoder))
         case "summary": self = .summary(try SummaryFrame(from: decoder))
         case "invitation": self = .invitation(try Invitation(from: decoder))
+        case "moderation": self = .moderation(try Moderation(from: decoder))
+        case "ended": self = .ended(try Ended(from: decoder))
+        case "hands": self = .hands(try Hands(from: decoder))
+        case "report": self = .report(try Report(from: decoder))
+        case "support": self = .support(try Support(from: decoder))
+        case "notes": self = .notes(try Notes(from: decoder))
+        case "transcript": self = .transcript(try Transcript(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: [TypeKey.type],
                                                     debugDescription: "unknown frame type \(type)"))
@@ -221,6 +265,13 @@ extension ServerFrame: Codable {
         case .attendance(let frame): try frame.encode(to: encoder)
         case .summary(let frame): try frame.encode(to: encoder)
         case .invitation(let frame): try frame.encode(to: encoder)
+        case .moderation(let frame): try frame.encode(to: encoder)
+        case .ended(let frame): try frame.encode(to: encoder)
+        case .hands(let frame): try frame.encode(to: encoder)
+        case .report(let frame): try frame.encode(to: encoder)
+        case .support(let frame): try frame.encode(to: encoder)
+        case .notes(let frame): try frame.encode(to: encoder)
+        case .transcript(let frame): try frame.encode(to: encoder)
         }
     }
 }

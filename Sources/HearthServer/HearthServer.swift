@@ -19,8 +19,9 @@ public final class HearthServer: Sendable {
     private let writer: MessageWriter<SendOrigin>
     public let configuration: ServerConfiguration
 
+    /// - Parameter lexicon: the crisis lexicon to scan participant messages with (`configuration.loadCrisisLexicon()`).
     public init(configuration: ServerConfiguration, database: HearthDatabase, logger: Logger,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                lexicon: CrisisLexicon = .standard, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         var transportConfiguration = WebSocketServerConfiguration()
         transportConfiguration.host = configuration.host
@@ -35,7 +36,7 @@ public final class HearthServer: Sendable {
         transportConfiguration.eventLoop = configuration.eventLoop
         let transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
-                      logger: logger, clock: clock)
+                      lexicon: lexicon, logger: logger, clock: clock)
         writer = MessageWriter(database: database, maxBatch: configuration.writerBatch, logger: logger) {
             [transport, hub] outcomes in
             transport.execute { hub.committed(outcomes) }
@@ -58,6 +59,7 @@ public final class HearthServer: Sendable {
             hub.logger.error("could not close attendance left open", metadata: ["hearth.error": "\(type(of: error))"])
         }
         Hub.materialize(ScheduleStore(hub.database), now: hub.clock(), window: configuration.window, logger: hub.logger)
+        hub.loadOpenAlerts()
         try transport.start()
     }
 

@@ -5,11 +5,15 @@ import HearthTransport
 
 extension Hub {
     /// Checks a send and queues it for the next group commit. Nothing is delivered until it is committed.
-    func send(_ session: Session, _ identity: Identity, _ id: RoomID, body: String, clientID: String, ref: String?) {
+    func send(_ session: Session, _ identity: Identity, _ id: RoomID, body: String, clientID: String,
+              to recipient: Recipient? = nil, announce: Bool = false, ref: String?) {
         // Whole milliseconds: the precision the store keeps, so the ack and the history show the same `ts`.
         let now = Date(epochMilliseconds: clock().epochMilliseconds)
         guard session.rooms.contains(id), let room = rooms[id] else {
             return reply(session, .error(.init(.forbidden("Join room \(id) before sending to it."), ref: ref)))
+        }
+        guard AccessRule.mayAccess(identity, room.descriptor) else {
+            return reply(session, .error(.init(.forbidden("Break-glass access is read-only: you cannot write in this room."), ref: ref)))
         }
         if case .failure(let error) = AccessRule.send(identity, room.descriptor, now: now) {
             // A resend of a message committed before the room closed still gets its original ack.
@@ -18,7 +22,37 @@ extension Hub {
             }
             return reply(session, .error(.init(error, ref: ref)))
         }
+        if room.ended {
+            return reply(session, .error(.init(.init(.ended, "This session has ended: nothing more can be sent."), ref: ref)))
+        }
+        var kind = MessageKind.chat
+        var to: MemberInfo?
+        if announce || recipient.map({ $0 != .staff }) == true {
+            guard identity.role.isStaff else {
+                recordRefusal(identity, announce ? "send announce" : "send whisper", room: id)
+                return reply(session, .error(.init(.forbidden("Only counselors can announce or whisper."), ref: ref)))
+            }
+        }
+        switch recipient {
+        case .staff?: kind = .private
+        case .member(let member)?:
+            guard let target = room.present[member]?.member, !target.role.isStaff else {
+                return reply(session, .error(.init(.badRequest("You can whisper only to a participant or family member in the room."), ref: ref)))
+            }
+            kind = .whisper
+            to = target
+        case nil: kind = announce ? .announcement : .chat
+        }
         if !identity.role.isStaff {
+            if let until = room.mute(of: identity.id, at: now), kind != .private {
+                let end = until.map { " for \(max(1, Int(($0.timeIntervalSince(now) / 60).rounded(.up)))) more min" } ?? ""
+                return reply(session, .error(.init(.init(.muted,
+                    "A counselor has muted you\(end). You can still read, and write to the counselor privately."), ref: ref)))
+            }
+            if let speaker = room.speaker, speaker.id != identity.id, kind != .private {
+                return reply(session, .error(.init(.init(.notYourTurn,
+                    "It is \(speaker.name)'s turn in the check-in round. You can write when the talking piece reaches you."), ref: ref)))
+            }
             if room.descriptor.agreement != nil && !room.agreed.contains(identity.id) {
                 return reply(session, .error(.init(.init(.agreementRequired,
                     "Please read and accept the group agreement before you write."), ref: ref)))
@@ -37,12 +71,25 @@ extension Hub {
         allowances[identity.id] = allowance
         if let wait {
             let seconds = max(1, Int(wait.rounded(.up)))
-            return reply(session, .error(.init(.init(.rateLimited, "You are sending too fast. Wait \(seconds) s."), ref: ref)))
+            return reply(session, .error(.init(.init(.rateLimited, "You are sending too fast. Wait \(seconds) s.",
+                                                     retryAfter: seconds), ref: ref)))
+        }
+        var held = false
+        var crisis: CrisisMatch?
+        if !identity.role.isStaff {
+            if kind == .chat, let wait = SlowMode(seconds: room.control.slowSeconds).wait(since: room.lastPost[identity.id], now: now) {
+                return reply(session, .error(.init(.init(.rateLimited,
+                    "Slow mode is on: one message every \(room.control.slowSeconds) s. Wait \(wait) s.", retryAfter: wait), ref: ref)))
+            }
+            crisis = lexicon.scan(body)
+            held = kind == .chat && (room.control.reviewMode || (configuration.holdHighSeverity && crisis?.severity == .high))
+            if kind == .chat { room.lastPost[identity.id] = now }
         }
         room.inFlight += 1
         if pendingWrites.isEmpty { transport.scheduleTurnEnd() }
         pendingWrites.append(PendingMessage(room: id, sender: identity.member, body: body, clientID: clientID,
-                                            sentAt: now, tag: SendOrigin(connection: session.connection, ref: ref)))
+                                            sentAt: now, kind: kind, to: to, held: held,
+                                            tag: SendOrigin(connection: session.connection, ref: ref, crisis: crisis)))
     }
 
     /// Runs on the service thread with one transaction's outcomes, in commit (seq) order.
@@ -54,8 +101,12 @@ extension Hub {
                 guard let room = rooms[message.room] else { continue }
                 room.inFlight -= 1
                 room.deliveredSeq = message.seq
-                let frame = codec.encode(.message(message.wire))
-                for connection in room.connections { transport.send(frame, to: connection) }
+                deliver(message, in: room)
+                if let crisis = origin.crisis { crisisFlagged(message, crisis, in: room) }
+                if message.kind == .whisper || message.kind == .announcement {
+                    audit(message.kind == .whisper ? .whisper : .announce, by: message.sender.id, room: message.room,
+                          target: message.to?.id.rawValue, now: message.sentAt, detail: "seq \(message.seq)")
+                }
             case .duplicate(let original, let origin):
                 rooms[original.room]?.inFlight -= 1
                 acknowledge(original, origin)
@@ -65,6 +116,20 @@ extension Hub {
                     reply(session, .error(.init(.init(.internal, reason), ref: pending.tag.ref)))
                 }
             }
+        }
+    }
+
+    /// Sends a committed message to everyone in the room who receives it: one shared frame when that is everyone.
+    private func deliver(_ message: StoredMessage, in room: LiveRoom) {
+        let frame = codec.encode(.message(message.wire))
+        let audience = message.audience
+        if audience.isForEveryone {
+            for connection in room.connections { transport.send(frame, to: connection) }
+            return
+        }
+        for connection in room.connections {
+            guard let identity = sessions[connection]?.identity, audience.includes(identity.id, role: identity.role) else { continue }
+            transport.send(frame, to: connection)
         }
     }
 

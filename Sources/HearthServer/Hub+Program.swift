@@ -70,22 +70,27 @@ extension Hub {
         }
     }
 
-    /// Records an alert and sends it to every connected staff member who may access the room.
-    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, at now: Date) {
+    /// Records an alert and sends it to every connected staff member who may access the room, wherever they are;
+    /// it is escalated if no one acknowledges it in time.
+    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+                    at now: Date) {
         let records = keeper.records
-        keeper.run({ try records.raise(room: room.id, member: member, category: category, severity: severity, at: now) }) {
+        keeper.run({ try records.raise(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
             [self] result in
             transport.execute { [self] in
                 guard case .success(let alert) = result else {
                     logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)"])
                     return
                 }
+                logger.notice("alert raised", metadata: ["hearth.alert": "\(alert.id)", "hearth.room": "\(room.id)",
+                                                         "hearth.severity": "\(severity)", "hearth.category": "\(category)"])
+                openAlerts[alert.id] = (alert, now)
                 broadcast(alert, room: room)
             }
         }
     }
 
-    private func broadcast(_ alert: Alert, room: RoomDescriptor) {
+    func broadcast(_ alert: Alert, room: RoomDescriptor) {
         let frame = codec.encode(.alert(.init(alert)))
         for staff in staffSessions(for: room) { transport.send(frame, to: staff.connection) }
     }
@@ -97,6 +102,7 @@ extension Hub {
                 guard let session = sessions[connection] else { return }
                 switch result {
                 case .success(let alert?):
+                    openAlerts.removeValue(forKey: id)
                     let descriptor = rooms[alert.room]?.descriptor
                         ?? (try? schedule.descriptor(of: alert.room, defaultWindow: configuration.window))
                     logger.info("alert acknowledged", metadata: ["hearth.alert": "\(id)", "hearth.by": "\(staff)"])
@@ -130,7 +136,7 @@ extension Hub {
 
     /// Runs a read on the records queue (after every write queued before it) and replies on the service thread:
     /// the frame made from its result, `not_found` when it found nothing, `internal` when it failed.
-    private func replyLater<T: Sendable>(_ connection: ConnectionID, ref: String?, missing: String, failure: String,
+    func replyLater<T: Sendable>(_ connection: ConnectionID, ref: String?, missing: String, failure: String,
                                          _ work: @escaping @Sendable () throws -> T?,
                                          frame: @escaping @Sendable (T) -> ServerFrame) {
         keeper.run(work) { [self] result in

@@ -23,7 +23,9 @@ extension Hub {
         let room: LiveRoom
         do {
             room = LiveRoom(descriptor: descriptor, deliveredSeq: try messages.latestSeq(of: id),
-                            admitted: try keeper.records.admitted(room: id), agreed: try keeper.records.accepted(room: id))
+                            admitted: try keeper.records.admitted(room: id), agreed: try keeper.records.accepted(room: id),
+                            control: try moderation.control(of: id),
+                            restrictions: try moderation.restrictions(room: id, series: descriptor.series, now: clock()))
         } catch {
             throw ProtocolError(.internal, "The server could not load this room. Try again.")
         }
@@ -36,11 +38,16 @@ extension Hub {
         let room: LiveRoom
         do throws(ProtocolError) {
             room = try liveRoom(id)
+            if session.breakGlass.contains(id) {
+                return enter(session, identity, room, afterSeq: afterSeq, ref: ref)
+            }
             try checkJoin(identity, room.descriptor, now: now)
+            try checkModeration(identity, room)
         } catch {
             return reply(session, .error(.init(error, ref: ref)))
         }
-        if AccessRule.mustWait(identity, room.descriptor) && !room.admitted.contains(identity.id)
+        let locked = room.control.locked && !identity.role.isStaff && !room.everPresent.contains(identity.id)
+        if (locked || AccessRule.mustWait(identity, room.descriptor)) && !room.admitted.contains(identity.id)
             && !session.rooms.contains(id) {
             return wait(session, identity, room, afterSeq: afterSeq, ref: ref)
         }
@@ -67,19 +74,41 @@ extension Hub {
         throw refusal.code == .unauthorized ? .forbidden(refusal.message) : refusal
     }
 
+    /// Removal, ban and the end of the session keep participants and family out (and the attempt is recorded).
+    private func checkModeration(_ identity: Identity, _ room: LiveRoom) throws(ProtocolError) {
+        guard !identity.role.isStaff else { return }
+        let refusal: ProtocolError? = if room.removed.contains(identity.id) {
+            ProtocolError(.removed, "A counselor removed you from this session. You can contact the clinic if you have questions.")
+        } else if room.banned.contains(identity.id) {
+            ProtocolError(.banned, "A counselor has stopped you from joining this group's sessions. Please contact the clinic.")
+        } else if room.ended {
+            ProtocolError(.ended, "This session has ended.")
+        } else {
+            nil
+        }
+        guard let refusal else { return }
+        if refusal.code != .ended { recordRefusal(identity, "join (\(refusal.code.rawValue))", room: room.descriptor.id) }
+        throw refusal
+    }
+
     /// Puts a connection in the room: presence, attendance, and `joined` with the page asked for.
     func enter(_ session: Session, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?, ref: String?) {
         let id = room.descriptor.id
         let now = clock()
         let page: MessagePage
+        let pinned: [StoredMessage]
+        var reports: [ServerFrame.Report]?
+        let reader = identity.role.isStaff ? nil : identity.id
         do {
             if let afterSeq {
                 page = trimNewest(try messages.messages(in: id, after: afterSeq, upTo: room.deliveredSeq,
-                                                        limit: configuration.limits.resumePage))
+                                                        limit: configuration.limits.resumePage, reader: reader))
             } else {
                 page = trimOldest(try messages.messages(in: id, before: room.deliveredSeq + 1, upTo: room.deliveredSeq,
-                                                        limit: configuration.limits.joinPage))
+                                                        limit: configuration.limits.joinPage, reader: reader))
             }
+            pinned = try messages.pinned(in: id, reader: reader)
+            if identity.role.isStaff { reports = try moderation.openReports(room: id).map(\.frame) }
         } catch {
             return reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
         }
@@ -87,6 +116,11 @@ extension Hub {
         if !session.rooms.contains(id) {
             session.rooms.insert(id)
             room.connections.insert(session.connection)
+            room.everPresent.insert(identity.id)
+            if identity.role.isStaff {
+                audit(.historyRead, by: identity.id, room: id, target: nil, now: now,
+                      detail: session.breakGlass.contains(id) ? "break-glass join" : "join")
+            }
             if let entry = room.present[identity.id] {
                 room.present[identity.id] = (entry.member, entry.connections + 1)
             } else {
@@ -104,11 +138,22 @@ extension Hub {
         }
         let agreement = !identity.role.isStaff && !room.agreed.contains(identity.id)
             ? room.descriptor.agreement.map(ServerFrame.Agreement.init) : nil
+        let staff = identity.role.isStaff
+        var controls = ServerFrame.Controls(locked: room.control.locked, slowSeconds: room.control.slowSeconds,
+                                            review: room.control.reviewMode, ended: room.ended, round: room.roundFrame)
+        if !staff {
+            if let until = room.mute(of: identity.id, at: now) {
+                controls.muted = true
+                controls.mutedUntil = until.map(WireTime.timestamp)
+            }
+            controls.handRaised = room.hands.contains { $0.id == identity.id }
+        }
         reply(session, .joined(.init(room: id, role: identity.role, open: room.descriptor.isOpen(at: now),
-                                     members: room.members, messages: page.messages.map(\.wire),
+                                     members: room.members, messages: page.messages.map { $0.wire(for: identity.role) },
                                      seq: room.deliveredSeq, more: page.more, paused: room.paused,
-                                     agreement: agreement,
-                                     waiting: identity.role.isStaff ? room.waitingMembers : nil, ref: ref)))
+                                     agreement: agreement, waiting: staff ? room.waitingMembers : nil,
+                                     pinned: pinned.map { $0.wire(for: identity.role) }, controls: controls,
+                                     hands: staff ? room.hands : nil, reports: reports, ref: ref)))
     }
 
     /// Cuts a forward (resume) page to the page byte budget, keeping its oldest messages.
@@ -149,6 +194,10 @@ extension Hub {
         }
         let wasPaused = room.paused
         room.present.removeValue(forKey: identity.id)
+        if room.hands.contains(where: { $0.id == identity.id }) {
+            room.hands.removeAll { $0.id == identity.id }
+            sendHands(room)
+        }
         let frame = codec.encode(.presence(.init(room: id, member: entry.member, state: .left)))
         for connection in room.connections { transport.send(frame, to: connection) }
         let attendance = keeper.attendance, person = identity.id, now = clock()
@@ -169,13 +218,19 @@ extension Hub {
         guard (1...limits.historyMax).contains(limit) else {
             return reply(session, .error(.init(.badRequest("\"limit\" must be 1 to \(limits.historyMax)."), ref: ref)))
         }
-        guard session.rooms.contains(id), let room = rooms[id] else {
+        guard session.rooms.contains(id), let room = rooms[id], let identity = session.identity else {
             return reply(session, .error(.init(.forbidden("Join room \(id) before reading its history."), ref: ref)))
         }
         do {
             let before = min(beforeSeq ?? Int64.max, room.deliveredSeq + 1)
-            let page = trimOldest(try messages.messages(in: id, before: before, upTo: room.deliveredSeq, limit: limit))
-            reply(session, .history(.init(room: id, messages: page.messages.map(\.wire), more: page.more, ref: ref)))
+            let reader = identity.role.isStaff ? nil : identity.id
+            let page = trimOldest(try messages.messages(in: id, before: before, upTo: room.deliveredSeq, limit: limit,
+                                                        reader: reader))
+            if identity.role.isStaff {
+                audit(.historyRead, by: identity.id, room: id, target: nil, now: clock(), detail: "history before \(before)")
+            }
+            reply(session, .history(.init(room: id, messages: page.messages.map { $0.wire(for: identity.role) },
+                                          more: page.more, ref: ref)))
         } catch {
             reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
         }

@@ -8,6 +8,8 @@ import Logging
 struct SendOrigin: Sendable {
     var connection: ConnectionID
     var ref: String?
+    /// The crisis signal the message matched, if any: the alert is raised once it is committed.
+    var crisis: CrisisMatch? = nil
 }
 
 /// The heart of the server. It owns every session and room, and runs only on the transport's service thread:
@@ -22,6 +24,10 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     let programs: ProgramStore
     let keeper: RecordKeeper
     let reporter: AttendanceReporter
+    let moderation: ModerationStore
+    let audit: AuditLog
+    /// Hearth's crisis lexicon with the clinic's changes, scanned over every participant message.
+    let lexicon: CrisisLexicon
     let logger: Logger
     let clock: @Sendable () -> Date
     let codec = FrameCodec()
@@ -41,9 +47,13 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var lastHeartbeat = ContinuousClock.now
     /// The store's access version last seen: when it moves, every connection's access is checked again.
     var accessVersion: Int64 = 0
+    /// Alerts raised and neither acknowledged nor escalated yet, with when they were raised (clinic clock).
+    var openAlerts: [Int64: (alert: Alert, raised: Date)] = [:]
+    /// The last retention purge, on the monotonic clock (nil: not yet this run).
+    var lastPurge: ContinuousClock.Instant?
 
     init(configuration: ServerConfiguration, database: HearthDatabase, transport: WebSocketServer, version: String,
-         logger: Logger, clock: @escaping @Sendable () -> Date) {
+         lexicon: CrisisLexicon, logger: Logger, clock: @escaping @Sendable () -> Date) {
         self.configuration = configuration
         self.database = database
         self.directory = Directory(database)
@@ -52,6 +62,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         self.programs = ProgramStore(database)
         self.keeper = RecordKeeper(database: database, logger: logger)
         self.reporter = AttendanceReporter(database, defaultWindow: configuration.window)
+        self.moderation = ModerationStore(database)
+        self.audit = AuditLog(database)
+        self.lexicon = lexicon
         self.accessVersion = (try? database.pool.read { db in try AccessVersion.current(db) }) ?? 0
         self.transport = transport
         self.version = version
@@ -121,6 +134,12 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             lastMaterialize = instant
             materializeRooms(now: now)
         }
+        expireMutes(now: now)
+        escalateAlerts(now: now)
+        if lastPurge.map({ instant - $0 >= .seconds(86400) }) ?? true {
+            lastPurge = instant
+            purgeExpiredMessages(now: now)
+        }
         for (id, room) in rooms where room.isIdle && room.descriptor.closes < now { rooms.removeValue(forKey: id) }
     }
 
@@ -148,9 +167,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             return
         }
         if request.command.isStaffOnly && !identity.role.isStaff {
-            logger.notice("staff request refused", metadata: [
-                "hearth.person": "\(identity.id)", "hearth.request": "\(request.command.type)",
-            ])
+            var what = request.command.type
+            if case .moderate(_, let action) = request.command { what += " " + action.action }
+            recordRefusal(identity, what, room: request.command.room)
             return reply(session, .error(.init(.forbidden("Only counselors can do that."), ref: request.ref)))
         }
         switch request.command {
@@ -158,8 +177,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             reply(session, .error(.init(.badRequest("This connection has already said hello."), ref: request.ref)))
         case .join(let room, let afterSeq):
             join(session, identity, room, afterSeq: afterSeq, ref: request.ref)
-        case .send(let room, let body, let clientID):
-            send(session, identity, room, body: body, clientID: clientID, ref: request.ref)
+        case .send(let room, let body, let clientID, let to, let announce):
+            send(session, identity, room, body: body, clientID: clientID, to: to, announce: announce, ref: request.ref)
         case .history(let room, let beforeSeq, let limit):
             history(session, room, beforeSeq: beforeSeq, limit: limit, ref: request.ref)
         case .leave(let room):
@@ -182,6 +201,24 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             invite(session, identity, room, member: member, ref: request.ref)
         case .alertAck(let alert, let outcome):
             acknowledge(session, identity, alert: alert, outcome: outcome, ref: request.ref)
+        case .moderate(let room, let action):
+            moderate(session, identity, room, action, ref: request.ref)
+        case .hand(let room, let raised):
+            hand(session, identity, room, raised: raised, ref: request.ref)
+        case .pass(let room):
+            pass(session, identity, room, ref: request.ref)
+        case .report(let room, let seq, let reason):
+            report(session, identity, room, seq: seq, reason: reason, ref: request.ref)
+        case .reportAck(let report, let outcome):
+            resolveReport(session, identity, report: report, outcome: outcome, ref: request.ref)
+        case .note(let room, let body):
+            note(session, identity, room, body: body, ref: request.ref)
+        case .notes(let room):
+            notes(session, identity, room, ref: request.ref)
+        case .transcript(let room, let recipient, let purpose, let json):
+            transcript(session, identity, room, recipient: recipient, purpose: purpose, json: json, ref: request.ref)
+        case .breakGlass(let room, let reason):
+            breakGlass(session, identity, room, reason: reason, ref: request.ref)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthStore
 import HearthTransport
 
 /// A room with people in it (or waiting to get in). Service thread only.
@@ -20,6 +21,21 @@ final class LiveRoom {
     var admitted: Set<PersonID>
     /// Accepted this occurrence's agreement.
     var agreed: Set<PersonID>
+    /// Lock, slow mode, review mode, ended: kept in the store too.
+    var control: RoomControl
+    /// Muted members and when their mute ends (nil: until unmuted).
+    var muted: [PersonID: Date?] = [:]
+    /// Removed from this occurrence, or banned from its series.
+    var removed: Set<PersonID> = []
+    var banned: Set<PersonID> = []
+    /// When each participant last sent, for slow mode.
+    var lastPost: [PersonID: Date] = [:]
+    /// Raised hands, in the order they went up.
+    var hands: [MemberInfo] = []
+    /// The check-in round: its order and the index of the member holding the talking piece.
+    var round: (order: [MemberInfo], speaker: Int)?
+    /// Everyone who has been in the room this run: they may come back while it is locked.
+    var everPresent: Set<PersonID> = []
 
     struct WaitingEntry {
         var member: MemberInfo
@@ -27,11 +43,34 @@ final class LiveRoom {
         var arrival: Int
     }
 
-    init(descriptor: RoomDescriptor, deliveredSeq: Int64, admitted: Set<PersonID>, agreed: Set<PersonID>) {
+    init(descriptor: RoomDescriptor, deliveredSeq: Int64, admitted: Set<PersonID>, agreed: Set<PersonID>,
+         control: RoomControl = RoomControl(), restrictions: [Restriction] = []) {
         self.descriptor = descriptor
         self.deliveredSeq = deliveredSeq
         self.admitted = admitted
         self.agreed = agreed
+        self.control = control
+        for restriction in restrictions {
+            switch restriction.kind {
+            case .mute: muted[restriction.person] = .some(restriction.until)
+            case .remove: removed.insert(restriction.person)
+            case .ban: banned.insert(restriction.person)
+            }
+        }
+    }
+
+    var ended: Bool { control.endedAt != nil }
+
+    /// The member holding the talking piece, while a round runs.
+    var speaker: MemberInfo? { round.map { $0.order[$0.speaker] } }
+
+    var roundFrame: ServerFrame.Round? { round.map { ServerFrame.Round(order: $0.order, speaker: $0.order[$0.speaker]) } }
+
+    /// The end of someone's mute: nil when not muted, `.some(nil)` when muted until unmuted.
+    func mute(of person: PersonID, at now: Date) -> Date?? {
+        guard let until = muted[person] else { return nil }
+        if let end = until, end <= now { return nil }
+        return .some(until)
     }
 
     var members: [MemberInfo] {

@@ -14,6 +14,8 @@ final class Session {
     var rooms: Set<RoomID> = []
     /// Rooms this connection is waiting to be admitted to.
     var waitingRooms: Set<RoomID> = []
+    /// Rooms an admin opened with break-glass access (read-only).
+    var breakGlass: Set<RoomID> = []
     var closing = false
 
     init(connection: ConnectionID, openedAt: ContinuousClock.Instant) {

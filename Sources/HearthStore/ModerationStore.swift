@@ -214,6 +214,11 @@ public struct ModerationStore: Sendable {
         }
     }
 
+    /// One report, resolved or not.
+    public func report(_ id: Int64) throws -> ReportRecord? {
+        try database.pool.read { db in try Self.reports(db, "r.id = ?", [id]).first }
+    }
+
     /// A room's unresolved reports, oldest first.
     public func openReports(room: RoomID) throws -> [ReportRecord] {
         try database.pool.read { db in try Self.reports(db, "r.roomId = ? AND r.resolvedAt IS NULL", [room]) }

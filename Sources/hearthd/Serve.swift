@@ -43,12 +43,13 @@ struct Serve: AsyncParsableCommand {
             logger.warning("no index.html in the web folder; / will answer 404", metadata: ["hearth.web": "\(webRoot)"])
         }
 
+        let lexicon = try configuration.loadCrisisLexicon()
         let store = try HearthDatabase(path: configuration.database, synchronous: configuration.synchronous, logger: logger)
         if check {
-            print("configuration ok; database \(configuration.database) ok (synchronous=\(store.synchronous.rawValue))")
+            print("configuration ok; database \(configuration.database) ok (synchronous=\(store.synchronous.rawValue)); crisis lexicon: \(lexicon.entryCount) phrases")
             return
         }
-        let server = HearthServer(configuration: configuration, database: store, logger: logger)
+        let server = HearthServer(configuration: configuration, database: store, logger: logger, lexicon: lexicon)
         if (demo || demoRooms != nil) && configuration.port == 0 {
             throw ValidationError("--demo needs a fixed --port: its links name it.")
         }

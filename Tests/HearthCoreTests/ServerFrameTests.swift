@@ -70,6 +70,8 @@ struct ServerFrameTests {
     func errorShape() throws {
         let object = try jsonObject(.error(.init(ProtocolError(.tooLarge, "Too long."), ref: "e1")))
         #expect(Set(object.keys) == ["type", "code", "message", "ref"])
+        let limited = try jsonObject(.error(.init(ProtocolError(.rateLimited, "Wait 3 s.", retryAfter: 3), ref: nil)))
+        #expect(limited["retry_after"] as? Int == 3)
         #expect(object["type"] as? String == "error")
         #expect(object["code"] as? String == "too_large")
         #expect(object["message"] as? String == "Too long.")
@@ -80,7 +82,7 @@ struct ServerFrameTests {
     func errorCodeNames() {
         #expect(ErrorCode.allCases.map(\.rawValue) == [
             "bad_request", "unauthorized", "forbidden", "not_found", "room_closed", "too_large", "rate_limited",
-            "agreement_required", "no_staff", "internal",
+            "agreement_required", "no_staff", "muted", "removed", "banned", "not_your_turn", "ended", "internal",
         ])
     }
 
@@ -111,12 +113,16 @@ struct ServerFrameTests {
         #expect(room["open"] as? Bool == true)
     }
 
-    @Test("joined carries role, open, members, messages, seq, more and paused; no agreement or waiting list unless set")
+    @Test("joined carries role, open, members, messages, seq, more, paused, the recording notice, pins and controls; no agreement or staff lists unless set")
     func joinedShape() throws {
         let object = try jsonObject(.joined(.init(room: RoomID("r_group"), role: .family, open: false,
                                                   members: [Self.alex], messages: [Self.message], seq: 7, more: true,
                                                   ref: "j")))
-        #expect(Set(object.keys) == ["type", "room", "role", "open", "members", "messages", "seq", "more", "paused", "ref"])
+        #expect(Set(object.keys) == ["type", "room", "role", "open", "members", "messages", "seq", "more", "paused",
+                                     "notice", "pinned", "controls", "ref"])
+        #expect((object["notice"] as? String)?.contains("42 CFR Part 2") == true)
+        let controls = try #require(object["controls"] as? [String: Any])
+        #expect(Set(controls.keys) == ["locked", "slow_seconds", "review", "ended"])
         #expect(object["role"] as? String == "family")
         #expect(object["open"] as? Bool == false)
         #expect(object["more"] as? Bool == true)

@@ -1,0 +1,389 @@
+import Foundation
+import HearthCore
+import HearthStore
+import HearthTransport
+
+/// Who hears of a moderation action.
+enum ModerationAudience {
+    /// Everyone in the room (participants without the reason).
+    case everyone
+    /// Staff in the room and the member acted on.
+    case staffAnd(PersonID)
+    case staffOnly
+}
+
+extension Hub {
+    /// A staff member's action on a room they are in. The server decides: the request is staff-only (checked in
+    /// `handle`), and the staff member must be in the room and allowed to access it.
+    func moderate(_ session: Session, _ identity: Identity, _ id: RoomID, _ action: ModerationRequest, ref: String?) {
+        guard session.rooms.contains(id), let room = rooms[id] else {
+            return reply(session, .error(.init(.forbidden("Join room \(id) before moderating it."), ref: ref)))
+        }
+        guard AccessRule.mayAccess(identity, room.descriptor) else {
+            return reply(session, .error(.init(.forbidden("Break-glass access is read-only."), ref: ref)))
+        }
+        let now = clock()
+        // What the room hears is sent after the `ok`, as a `message` follows its `ack`.
+        var effects: [() -> Void] = []
+        do throws(ProtocolError) {
+            switch action {
+            case .mute(let member, let minutes, let reason):
+                let target = try participant(member, in: room)
+                let until = minutes.map { Date(epochMilliseconds: now.addingTimeInterval(Double($0) * 60).epochMilliseconds) }
+                room.muted[member] = .some(until)
+                restrict(.mute, target, room, until: until, by: identity, reason: reason, now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target,
+                                         until: until.map(WireTime.timestamp), reason: reason), to: .staffAnd(member))
+                }
+            case .unmute(let member):
+                let target = try participant(member, in: room)
+                room.muted.removeValue(forKey: member)
+                lift(.mute, target, room, by: identity.id, now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffAnd(member))
+                }
+            case .remove(let member, let reason), .ban(let member, let reason):
+                let target = try participant(member, in: room)
+                let kind: RestrictionKind = if case .remove = action { .remove } else { .ban }
+                if kind == .remove { room.removed.insert(member) } else { room.banned.insert(member) }
+                restrict(kind, target, room, until: nil, by: identity, reason: reason, now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target, reason: reason),
+                             to: .staffAnd(member))
+                }
+                effects.append { [self] in
+                    evict(member, from: room)
+                }
+            case .unban(let member):
+                let target = try participant(member, in: room)
+                room.banned.remove(member)
+                lift(.ban, target, room, by: identity.id, now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffOnly)
+                }
+            case .hide(let seq, let reason):
+                return flag(.hidden(reason: reason), seq: seq, room, session, identity, action: action, ref: ref)
+            case .unhide(let seq):
+                return flag(.shown, seq: seq, room, session, identity, action: action, ref: ref)
+            case .pin(let seq):
+                return flag(.pinned, seq: seq, room, session, identity, action: action, ref: ref)
+            case .unpin(let seq):
+                return flag(.unpinned, seq: seq, room, session, identity, action: action, ref: ref)
+            case .release(let seq):
+                return flag(.released, seq: seq, room, session, identity, action: action, ref: ref)
+            case .lock, .unlock:
+                room.control.locked = action == .lock
+                saveControl(room, action == .lock ? .lock : .unlock, by: identity.id, detail: nil, now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member), to: .everyone)
+                }
+            case .slow(let seconds):
+                room.control.slowSeconds = seconds
+                room.lastPost.removeAll()
+                saveControl(room, .slow, by: identity.id, detail: seconds == 0 ? "off" : "\(seconds) s", now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, seconds: seconds), to: .everyone)
+                }
+            case .review(let on):
+                room.control.reviewMode = on
+                saveControl(room, .review, by: identity.id, detail: on ? "on" : "off", now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, on: on), to: .everyone)
+                }
+            case .lowerHand(let member):
+                let target = try participant(member, in: room)
+                guard room.hands.contains(where: { $0.id == member }) else {
+                    throw .badRequest("\(target.name) has no hand raised.")
+                }
+                room.hands.removeAll { $0.id == member }
+                audit(.lowerHand, by: identity.id, room: id, target: member.rawValue, now: now)
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffAnd(member))
+                }
+                effects.append { [self] in
+                    sendHands(room)
+                }
+            case .roundStart(let order):
+                let members = try order.map { person throws(ProtocolError) -> MemberInfo in
+                    guard let member = room.present[person]?.member else {
+                        throw .badRequest("Everyone in a round must be in the room: \(person) is not.")
+                    }
+                    return member
+                }
+                room.round = (members, 0)
+                audit(.roundStart, by: identity.id, room: id, target: nil, now: now, detail: "\(members.count) members")
+                effects.append { [self] in
+                    announce(room, .init(room: id, action: action.action, by: identity.member, round: room.roundFrame), to: .everyone)
+                }
+            case .roundEnd:
+                guard room.round != nil else { throw .badRequest("No check-in round is running.") }
+                effects.append { [self] in
+                    endRound(room, by: identity, now: now)
+                }
+            case .end:
+                guard !room.ended else { throw ProtocolError(.ended, "This session has already ended.") }
+                effects.append { [self] in
+                    endSession(room, by: identity, now: now)
+                }
+            }
+        } catch {
+            return reply(session, .error(.init(error, ref: ref)))
+        }
+        logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(identity.id)"])
+        reply(session, .ok(.init(ref: ref)))
+        for effect in effects { effect() }
+    }
+
+    /// A participant or family member who is in the room, waiting for it, or may join it.
+    private func participant(_ id: PersonID, in room: LiveRoom) throws(ProtocolError) -> MemberInfo {
+        if let member = room.present[id]?.member ?? room.waiting[id]?.member {
+            guard !member.role.isStaff else { throw .badRequest("Moderation actions apply to participants and family members, not staff.") }
+            return member
+        }
+        guard let record = try? directory.person(id), AccessRule.mayAccess(record.identity, room.descriptor) else {
+            throw .notFound("\(id) is not a member of this session.")
+        }
+        guard !record.role.isStaff else { throw .badRequest("Moderation actions apply to participants and family members, not staff.") }
+        return record.identity.member
+    }
+
+    /// Sends a moderation frame: participants never see the reason.
+    func announce(_ room: LiveRoom, _ frame: ServerFrame.Moderation, to audience: ModerationAudience) {
+        let staffFrame = codec.encode(.moderation(frame))
+        var plain = frame
+        plain.reason = nil
+        let memberFrame = codec.encode(.moderation(plain))
+        for connection in room.connections {
+            guard let identity = sessions[connection]?.identity else { continue }
+            if identity.role.isStaff {
+                transport.send(staffFrame, to: connection)
+                continue
+            }
+            switch audience {
+            case .everyone: transport.send(memberFrame, to: connection)
+            case .staffAnd(let member) where member == identity.id: transport.send(memberFrame, to: connection)
+            default: break
+            }
+        }
+        // A removed or banned member is told even when they are only waiting.
+        if case .staffAnd(let member) = audience, let entry = room.waiting[member] {
+            for connection in entry.connections.keys { transport.send(memberFrame, to: connection) }
+        }
+    }
+
+    /// Takes every connection of a member out of the room and its waiting room.
+    private func evict(_ member: PersonID, from room: LiveRoom) {
+        let id = room.descriptor.id
+        for session in sessions.values where session.identity?.id == member {
+            if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
+            if session.waitingRooms.contains(id) { stopWaiting(session, id) }
+        }
+        room.hands.removeAll { $0.id == member }
+    }
+
+    private func restrict(_ kind: RestrictionKind, _ target: MemberInfo, _ room: LiveRoom, until: Date?, by staff: Identity,
+                          reason: String?, now: Date) {
+        let moderation = self.moderation, id = room.descriptor.id, series = room.descriptor.series
+        keeper.write(kind.rawValue) {
+            try moderation.restrict(kind, person: target.id, room: id, series: series, until: until, by: staff.id,
+                                    reason: reason, at: now)
+        }
+    }
+
+    func lift(_ kind: RestrictionKind, _ target: MemberInfo, _ room: LiveRoom, by staff: PersonID?, now: Date) {
+        let moderation = self.moderation, id = room.descriptor.id, series = room.descriptor.series
+        keeper.write("un\(kind.rawValue)") {
+            try moderation.lift(kind, person: target.id, room: id, series: series, by: staff, at: now)
+        }
+    }
+
+    private func saveControl(_ room: LiveRoom, _ action: AuditAction, by staff: PersonID, detail: String?, now: Date) {
+        let moderation = self.moderation, control = room.control, id = room.descriptor.id
+        keeper.write("room control") {
+            try moderation.setControl(control, room: id, action: action, by: staff, detail: detail, at: now)
+        }
+    }
+
+    /// Appends an audit row on the records queue.
+    func audit(_ action: AuditAction, by actor: PersonID?, room: RoomID?, target: String?, now: Date, detail: String? = nil) {
+        let log = audit
+        keeper.write("audit") { try log.append(action, actor: actor, room: room, target: target, detail: detail, at: now) }
+    }
+
+    /// Hides, shows, pins, unpins or releases a message once the store has it, then tells the room.
+    private func flag(_ flag: MessageFlag, seq: Int64, _ room: LiveRoom, _ session: Session, _ identity: Identity,
+                      action: ModerationRequest, ref: String?) {
+        let moderation = self.moderation, id = room.descriptor.id, staff = identity.id, now = clock()
+        let connection = session.connection
+        guard seq <= room.deliveredSeq else {
+            return reply(session, .error(.init(.notFound("There is no message \(seq) in this room yet."), ref: ref)))
+        }
+        keeper.run({ try moderation.flag(flag, room: id, seq: seq, by: staff, at: now) }) { [self] result in
+            transport.execute { [self] in
+                let session = sessions[connection]
+                switch result {
+                case .success(let message?):
+                    logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
+                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    guard let room = rooms[id] else { return }
+                    flagged(message, flag, room, by: identity.member, action: action)
+                case .success(nil):
+                    if let session { reply(session, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
+                case .failure:
+                    if let session { reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref))) }
+                }
+            }
+        }
+    }
+
+    /// Tells the room about a flagged message: each person hears only of messages they have.
+    private func flagged(_ message: StoredMessage, _ flag: MessageFlag, _ room: LiveRoom, by staff: MemberInfo,
+                         action: ModerationRequest) {
+        let frame = ServerFrame.Moderation(room: room.descriptor.id, action: action.action, by: staff, seq: message.seq,
+                                           reason: action.reason)
+        guard case .released = flag else {
+            return announce(room, frame, to: message.audience.isForEveryone ? .everyone : .staffAnd(message.sender.id))
+        }
+        // Released: staff and the sender hear of it; everyone else now receives the message itself.
+        announce(room, frame, to: .staffAnd(message.sender.id))
+        for connection in room.connections {
+            guard let identity = sessions[connection]?.identity, !identity.role.isStaff, identity.id != message.sender.id,
+                  message.audience.includes(identity.id, role: identity.role) else { continue }
+            transport.send(codec.encode(.message(message.wire(for: identity.role))), to: connection)
+        }
+    }
+
+    private func endRound(_ room: LiveRoom, by member: Identity?, now: Date) {
+        room.round = nil
+        audit(.roundEnd, by: member?.id, room: room.descriptor.id, target: nil, now: now)
+        announce(room, .init(room: room.descriptor.id, action: "round_end", by: member?.member), to: .everyone)
+    }
+
+    /// Ends the session: `ended` to everyone, participants and family out of the room, the waiting room closed.
+    private func endSession(_ room: LiveRoom, by staff: Identity, now: Date) {
+        let id = room.descriptor.id
+        room.control.endedAt = now
+        room.round = nil
+        room.hands = []
+        saveControl(room, .end, by: staff.id, detail: nil, now: now)
+        let frame = codec.encode(.ended(.init(room: id, by: staff.member)))
+        for connection in room.connections { transport.send(frame, to: connection) }
+        for session in sessions.values {
+            guard let identity = session.identity, !identity.role.isStaff else { continue }
+            if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
+            if session.waitingRooms.contains(id) {
+                transport.send(frame, to: session.connection)
+                stopWaiting(session, id)
+            }
+        }
+    }
+
+    // MARK: Participants' requests
+
+    /// A participant raises or lowers their hand; staff in the room see the queue.
+    func hand(_ session: Session, _ identity: Identity, _ id: RoomID, raised: Bool, ref: String?) {
+        guard session.rooms.contains(id), let room = rooms[id] else {
+            return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
+        }
+        guard !identity.role.isStaff else {
+            return reply(session, .error(.init(.badRequest("Staff do not raise hands: you can speak at any time."), ref: ref)))
+        }
+        let queued = room.hands.contains { $0.id == identity.id }
+        if raised && !queued { room.hands.append(identity.member) }
+        if !raised && queued { room.hands.removeAll { $0.id == identity.id } }
+        reply(session, .ok(.init(ref: ref)))
+        if raised != queued { sendHands(room) }
+    }
+
+    func sendHands(_ room: LiveRoom) {
+        let frame = codec.encode(.hands(.init(room: room.descriptor.id, queue: room.hands)))
+        for connection in room.connections where sessions[connection]?.identity?.role.isStaff == true {
+            transport.send(frame, to: connection)
+        }
+    }
+
+    /// The speaker or staff passes the talking piece; after the last member the round ends.
+    func pass(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
+        guard session.rooms.contains(id), let room = rooms[id] else {
+            return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
+        }
+        guard let round = room.round else {
+            return reply(session, .error(.init(.badRequest("No check-in round is running."), ref: ref)))
+        }
+        guard identity.role.isStaff || room.speaker?.id == identity.id else {
+            return reply(session, .error(.init(.init(.notYourTurn, "Only the speaker or a counselor can pass the talking piece."), ref: ref)))
+        }
+        reply(session, .ok(.init(ref: ref)))
+        if round.speaker + 1 >= round.order.count {
+            return endRound(room, by: identity, now: clock())
+        }
+        room.round = (round.order, round.speaker + 1)
+        announce(room, .init(room: id, action: "pass", by: identity.member, round: room.roundFrame), to: .everyone)
+    }
+
+    /// Any member reports a message: recorded, and queued for the room's staff (never shown to peers).
+    func report(_ session: Session, _ identity: Identity, _ id: RoomID, seq: Int64, reason: String, ref: String?) {
+        guard session.rooms.contains(id), let room = rooms[id] else {
+            return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
+        }
+        let descriptor = room.descriptor, moderation = self.moderation, member = identity.member, now = clock()
+        let connection = session.connection
+        keeper.run({ try moderation.fileReport(room: id, seq: seq, by: member, reason: reason, at: now) }) { [self] result in
+            transport.execute { [self] in
+                let session = sessions[connection]
+                switch result {
+                case .success(let report?):
+                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    logger.notice("message reported", metadata: ["hearth.room": "\(id)", "hearth.report": "\(report.id)"])
+                    let frame = codec.encode(.report(report.frame))
+                    for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
+                case .success(nil):
+                    if let session { reply(session, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
+                case .failure:
+                    if let session { reply(session, .error(.init(.init(.internal, "The server could not record your report. Try again."), ref: ref))) }
+                }
+            }
+        }
+    }
+
+    /// Staff resolve a report; the room's staff see it leave the queue.
+    func resolveReport(_ session: Session, _ identity: Identity, report id: Int64, outcome: String?, ref: String?) {
+        guard let found = try? moderation.report(id) else {
+            return reply(session, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
+        }
+        do throws(ProtocolError) {
+            guard AccessRule.mayAccess(identity, try liveRoom(found.room).descriptor) else {
+                throw .forbidden("You cannot act on this session.")
+            }
+        } catch {
+            return reply(session, .error(.init(error, ref: ref)))
+        }
+        let moderation = self.moderation, staff = identity.id, now = clock(), connection = session.connection
+        keeper.run({ try moderation.resolveReport(id, by: staff, outcome: outcome, at: now) }) { [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection] else { return }
+                switch result {
+                case .success(let report?):
+                    reply(session, .ok(.init(ref: ref)))
+                    guard let descriptor = rooms[report.room]?.descriptor else { return }
+                    var frame = report.frame
+                    frame.resolved = true
+                    let encoded = codec.encode(.report(frame))
+                    for staff in watchingStaff(descriptor) { transport.send(encoded, to: staff.connection) }
+                case .success(nil):
+                    reply(session, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
+                case .failure:
+                    reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref)))
+                }
+            }
+        }
+    }
+}
+
+extension ReportRecord {
+    var frame: ServerFrame.Report {
+        ServerFrame.Report(id: id, room: room, seq: seq, reason: reason, by: by, ts: WireTime.timestamp(at),
+                           resolved: resolved ? true : nil)
+    }
+}
