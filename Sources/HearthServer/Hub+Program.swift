@@ -128,6 +128,8 @@ extension Hub {
             }
         }
         let week = week ?? ISOWeek(containing: LocalDate(now, in: .current))
+        audit(.reportRead, by: identity.id, room: room, target: nil, now: now,
+              detail: room == nil ? "attendance \(week)" : "attendance of the session")
         replyLater(connection, ref: ref, missing: "There is no such room.", failure: "The server could not build the report.", {
             if let room { return try reporter.report(room: room, now: now) }
             return try reporter.report(week: week, viewer: identity, now: now)
@@ -159,6 +161,7 @@ extension Hub {
             return reply(session, .error(.init(error, ref: ref)))
         }
         let now = clock(), reporter = self.reporter
+        audit(.reportRead, by: identity.id, room: id, target: nil, now: now, detail: "session summary")
         replyLater(session.connection, ref: ref, missing: "There is no room \(id).", failure: "The server could not build the summary.",
                    { try reporter.summary(room: id, now: now) }, frame: { .summary(.init(summary: $0, ref: ref)) })
     }

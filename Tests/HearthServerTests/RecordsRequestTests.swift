@@ -44,6 +44,9 @@ import Testing
         _ = try await dana.request(.history(room: room, beforeSeq: nil, limit: 10))
         let reads = try await server.auditRows(actor: clinic.counselor.0.id, room: room, actions: [.historyRead], atLeast: 2)
         #expect(reads.count == 2)
+        // So are reports.
+        guard case .summary = try await dana.request(.summary(room: room)) else { Issue.record("summary"); return }
+        #expect(try await server.auditRows(actor: clinic.counselor.0.id, room: room, actions: [.reportRead]).count == 1)
     }
 
     @Test func breakGlassOpensAnyRoomReadOnlyAndIsLoud() async throws {
