@@ -79,9 +79,7 @@ import Testing
         let server = try TestServer { $0.holdHighSeverity = true }
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         _ = await dana.drain()
 
         let ack = try await alex.say(Self.crisis, in: room)
@@ -104,9 +102,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         #expect(try await dana.moderate(room, .review(on: true)) == nil)
         #expect(try await sam.moderation("review").on == true)
         let held = try await alex.say("Can we talk about the weekend?", in: room)
@@ -126,9 +122,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         let offending = try await alex.say("you people are pathetic", in: room)
         #expect(try await sam.refusalCode(.report(room: room, seq: offending.seq, reason: "It felt like an attack.")) == nil)
         let report = try await dana.expect("report") { frame -> ServerFrame.Report? in

@@ -55,3 +55,13 @@ extension TestServer {
         }
     }
 }
+
+extension TestServer {
+    /// The usual cast of a moderation test: Dana (counselor), Alex and Sam, joined to the group session in that order.
+    func groupSession() async throws -> (dana: HearthConnection, alex: HearthConnection, sam: HearthConnection) {
+        let (dana, _) = try await joined(clinic.counselor.token, clinic.group)
+        let (alex, _) = try await joined(clinic.alex.token, clinic.group)
+        let (sam, _) = try await joined(clinic.sam.token, clinic.group)
+        return (dana, alex, sam)
+    }
+}

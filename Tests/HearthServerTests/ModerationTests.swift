@@ -57,9 +57,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         _ = await dana.drain()
 
         #expect(try await dana.moderate(room, .mute(member: clinic.alex.0.id, minutes: 5, reason: "talking over others")) == nil)
@@ -94,9 +92,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         let (jamie, _) = try await server.joined(clinic.jamie.token, clinic.group)
         _ = await alex.drain()
 
@@ -129,9 +125,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         let rude = try await alex.say("something hurtful", in: room)
         let kind = try await sam.say("Remember: one day at a time.", in: room)
         _ = await dana.drain(); _ = await alex.drain(); _ = await sam.drain()
@@ -188,9 +182,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         #expect(try await dana.moderate(room, .slow(seconds: 30)) == nil)
         #expect(try await alex.moderation("slow").seconds == 30)
 
@@ -218,9 +210,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         func queue() async throws -> [PersonID] {
             try await dana.expect("hands") { frame in
                 if case .hands(let hands) = frame { return hands.queue.map(\.id) }
@@ -247,9 +237,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         let (jamie, _) = try await server.joined(clinic.jamie.token, clinic.group)
         let (alexID, samID) = (clinic.alex.0.id, clinic.sam.0.id)
 
@@ -322,9 +310,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let clinic = server.clinic, room = clinic.group.id
-        let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        let (dana, alex, sam) = try await server.groupSession()
         #expect(try await dana.moderate(room, .end) == nil)
         for member in [alex, sam] {
             let ended = try await member.expect("ended") { frame in
