@@ -1,17 +1,28 @@
 # Hearth: the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
 DEBIAN_PACKAGES := libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev pkg-config
+# The browser tests drive Debian's Chromium with Selenium; the web client's unit tests run on Node.
+TEST_PACKAGES := chromium chromium-driver
+PYTHON ?= python3
+PYTHON_TEST_PACKAGES := selenium pytest axe-playwright-python
 # The benchmark also compares the libuv plugin (see docs/PERFORMANCE.md).
 BENCH_PACKAGES := libwebsockets-evlib-uv
 HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= ./data/hearth.db
 
-.PHONY: run test deps bench-deps install-packages build build-tests bench clean
+.PHONY: run test test-swift test-web test-browser deps test-deps bench-deps install-packages build build-tests bench clean
 
 ## Install the Debian packages Hearth builds against (apt-get as root; otherwise print the command and stop).
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES)"
+
+## What `make test` needs besides the build: Chromium and its driver, Node (unless one is installed), and
+## Selenium, pytest and axe-core (inside the axe-playwright-python wheel) from PyPI.
+test-deps: deps
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(TEST_PACKAGES) $$(command -v node >/dev/null || echo nodejs)"
+	@$(PYTHON) -c "import selenium, pytest, axe_playwright_python" 2>/dev/null || \
+	  $(PYTHON) -m pip install --quiet --disable-pip-version-check $(PYTHON_TEST_PACKAGES)
 
 bench-deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES) $(BENCH_PACKAGES)"
@@ -44,9 +55,21 @@ run: build
 build-tests: deps
 	swift build --build-tests
 
-## Every test suite: core, store, and the server over real WebSockets.
-test: build-tests
+## Every test suite: core, store and the server over real WebSockets (Swift Testing), the web client's state
+## rules (node --test), and the web client in a real browser against a real server (pytest + Selenium).
+test: build-tests test-deps
 	swift test --skip-build
+	node --test Tests/Web/
+	$(PYTHON) -m pytest Tests/Browser -q
+
+test-swift: build-tests
+	swift test --skip-build
+
+test-web:
+	node --test Tests/Web/
+
+test-browser: build-tests test-deps
+	$(PYTHON) -m pytest Tests/Browser -q
 
 ## The release-build benchmark (docs/PERFORMANCE.md): 50 rooms x 12 members by default.
 bench: bench-deps

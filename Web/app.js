@@ -1,251 +1,478 @@
-// Hearth browser client (first step): sign in with the invite token from the link and list your sessions.
-// Everything the server sends is shown with textContent, never as HTML. Nothing is stored on the device:
-// the token lives only in this page's memory and is removed from the address bar at once.
+// Hearth in the browser, for participants and family members: wires the connection, the state store and the
+// views together, and owns the page-wide controls (quick exit, sign out, automatic logoff). The rules live in
+// store.js; this file only carries out their effects and draws.
 
-import { Close, Frame, hello, parseFrame, parseTime, socketURL, SUBPROTOCOL } from "./protocol.js";
+import { Connection } from "./connection.js";
+import { Close, Frame, isStaff, parseFrame, request, Request, socketURL } from "./protocol.js";
+import { clearAll, load, store, takeInviteToken } from "./storage.js";
+import { Effect, Event, Phase, createState, dispatch, inOpenSession, savedState, shouldLogOff } from "./store.js";
+import { checkDraft } from "./text.js";
+import { el, setText, show } from "./views/dom.js";
+import { Gates } from "./views/gates.js";
+import { MessageList } from "./views/messages.js";
+import { helpLinks, renderComposerState, renderRoomChrome } from "./views/room.js";
+import { renderSessions } from "./views/sessions.js";
 
 const $ = (id) => document.getElementById(id);
+/** The page's elements by camel-cased id (`composer-input` is `ui.composerInput`). */
+const ui = Object.fromEntries(`
+  main connection sign-out quick-exit help-lines signin-message greeting sessions-note sessions no-sessions
+  waiting-heading waiting-title waiting-text waiting-back room-back room-title room-when people-summary
+  people-list room-notice support support-text support-lines support-close pinned pinned-list load-earlier
+  messages no-messages gates room-actions hand pass ask-private composer composer-input composer-send
+  composer-count composer-note toast announcer report-dialog report-quote report-reason report-error
+  private-dialog private-body private-error
+`.split(/\s+/).filter(Boolean).map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
+ui.banners = $("room-banners");
+ui.scroll = $("messages-scroll");
+ui.screens = { signin: $("screen-signin"), loading: $("screen-loading"), sessions: $("screen-sessions"), waiting: $("screen-waiting"), room: $("screen-room") };
 
-const ui = {
-  status: $("status"),
-  user: $("user"),
-  error: $("error"),
-  retryLine: $("retry-line"),
-  retry: $("retry"),
-  noInvite: $("no-invite"),
-  roomsSection: $("rooms-section"),
-  rooms: $("rooms"),
-  noRooms: $("no-rooms"),
+/** What the page uses until /client.json answers (the server's defaults). */
+const settings = {
+  crisisResources: "If you are in danger or thinking about ending your life, call or text 988, or call 911 now.",
+  helpLines: [{ label: "Suicide & Crisis Lifeline (call or text)", number: "988", text: true }, { label: "Emergency", number: "911", text: false }],
+  quickExitURL: "/recipes.html",
+  idleLogoffMinutes: 30,
+  maxCharacters: 4000,
+  maxFrameBytes: 65536,
 };
 
-const KIND_LABELS = {
-  group: "Group therapy",
-  relapse_prevention: "Relapse prevention group",
-  skills: "Life skills workshop",
-  individual: "Individual counseling",
-  family: "Family session",
-  multi_family: "Multi-family group",
-  peer: "Peer meeting",
-};
+// MARK: state
 
-/** The invite token, in memory only. Cleared when the server refuses it. */
-let token = takeInviteToken();
-let socket = null;
-/** The rooms of the last welcome, re-rendered every half minute so "open now" stays current. */
-let rooms = [];
-let refreshTimer = null;
+const invite = takeInviteToken();
+let saved = load();
+if (invite && invite !== saved.token) saved = { token: invite };
+let state = createState(saved);
+// Keep the link's token in this tab at once: a reload must not sign the person out.
+if (invite) store(savedState(state));
+let lastActivity = Date.now();
+let signedOutMessage = null;
 
-/** Reads `#invite=TOKEN` and removes it from the address bar (and the history entry) before anything else. */
-function takeInviteToken() {
-  const hash = window.location.hash.replace(/^#/, "");
-  if (!hash) return null;
-  let found = null;
-  for (const part of hash.split("&")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq) === "invite") {
-      try {
-        found = decodeURIComponent(part.slice(eq + 1)).trim();
-      } catch {
-        found = null;
-      }
+const connection = new Connection({
+  url: socketURL(),
+  onOpen: () => run({ type: Event.OPENED }),
+  onFrameText: (text) => {
+    const frame = parseFrame(text);
+    if (frame) run({ type: Event.FRAME, frame });
+  },
+  onClose: ({ code, retryIn }) => {
+    run({ type: Event.CLOSED, unauthorized: code === Close.UNAUTHORIZED });
+    retryAt = retryIn === null ? null : Date.now() + retryIn;
+  },
+});
+let retryAt = null;
+
+/** Applies an event and carries out its effects. */
+function run(event) {
+  const effects = dispatch(state, event);
+  for (const effect of effects) {
+    switch (effect.type) {
+      case Effect.SEND:
+        connection.send(effect.frame);
+        break;
+      case Effect.SAVE:
+        store(savedState(state));
+        break;
+      case Effect.ANNOUNCE:
+        announce(effect.text);
+        break;
+      case Effect.STOP:
+        connection.stop();
+        clearAll();
+        break;
+      case Effect.RECONNECT:
+        connection.restart();
+        break;
+      case Effect.TOAST:
+        toast(effect.text, effect.error);
+        break;
+      case Effect.NOTE:
+        setText(ui.composerNote, effect.text);
+        ui.composerNote.classList.add("error");
+        break;
+      default:
+        break;
     }
   }
-  window.history.replaceState(null, "", window.location.pathname + window.location.search);
-  return found || null;
+  if (event.type === Event.FRAME && event.frame.type === Frame.JOINED) stickToBottom = true;
+  scheduleRender();
 }
 
-function setStatus(state, text) {
-  ui.status.dataset.state = state;
-  ui.status.textContent = text;
-}
+// MARK: drawing
 
-function showError(text) {
-  ui.error.textContent = text;
-  ui.error.hidden = !text;
-}
-
-function connect() {
-  showError("");
-  ui.retryLine.hidden = true;
-  setStatus("connecting", "Connecting\u2026");
-  let ws;
-  try {
-    ws = new WebSocket(socketURL(), SUBPROTOCOL);
-  } catch {
-    setStatus("error", "Error: could not open a connection");
-    return;
-  }
-  socket = ws;
-  let sawError = false;
-
-  ws.addEventListener("open", () => {
-    if (socket !== ws) return;
-    setStatus("connected", "Connected, signing in\u2026");
-    ws.send(hello(token));
-  });
-
-  ws.addEventListener("message", (event) => {
-    if (socket !== ws || typeof event.data !== "string") return;
-    const frame = parseFrame(event.data);
-    if (frame) handleFrame(frame);
-  });
-
-  ws.addEventListener("error", () => {
-    if (socket !== ws) return;
-    sawError = true;
-    setStatus("error", "Error: the connection failed");
-  });
-
-  ws.addEventListener("close", (event) => {
-    if (socket !== ws) return;
-    socket = null;
-    const reason = event.reason ? ` (${event.reason})` : "";
-    if (sawError) setStatus("error", `Error: the connection failed (closed, code ${event.code}${reason})`);
-    else setStatus("closed", `Closed, code ${event.code}${reason}`);
-    if (event.code === Close.UNAUTHORIZED) {
-      // The server already said why in an error frame; this token will not work again.
-      token = null;
-      if (ui.error.hidden) showError("Your invite was not accepted. Ask your counselor for a new invite link.");
-      return;
-    }
-    ui.retryLine.hidden = false;
-  });
-}
-
-function handleFrame(frame) {
-  switch (frame.type) {
-    case Frame.WELCOME:
-      setStatus("connected", "Connected");
-      showError("");
-      ui.user.textContent = `Signed in as ${frame.user?.name ?? "(no name)"}`;
-      ui.user.hidden = false;
-      rooms = Array.isArray(frame.rooms) ? frame.rooms : [];
-      renderRooms({ trustServer: true });
-      clearInterval(refreshTimer);
-      refreshTimer = setInterval(() => renderRooms({ trustServer: false }), 30_000);
-      break;
-    case Frame.ERROR:
-      showError(typeof frame.message === "string" ? frame.message : "The server refused a request.");
-      break;
-    default:
-      // joined, message, presence...: used by the full client, not by this page.
-      break;
-  }
-}
-
-/** Formats a room's start and end in the room's own time zone, e.g. "Mon, Nov 23, 6:00 – 9:00 PM PST". */
-function formatWhen(room, starts, ends) {
-  try {
-    const format = new Intl.DateTimeFormat(undefined, {
-      timeZone: room.time_zone,
-      weekday: "short",
-      month: "short",
-      day: "numeric",
-      hour: "numeric",
-      minute: "2-digit",
-      timeZoneName: "short",
-    });
-    return format.formatRange ? format.formatRange(starts, ends) : `${format.format(starts)} \u2013 ${format.format(ends)}`;
-  } catch {
-    // An unknown zone name: show what the server sent.
-    return `${room.starts} \u2013 ${room.ends}`;
-  }
-}
-
-function formatClock(room, date) {
-  try {
-    return new Intl.DateTimeFormat(undefined, {
-      timeZone: room.time_zone, weekday: "short", hour: "numeric", minute: "2-digit",
-    }).format(date);
-  } catch {
-    return date.toISOString();
-  }
-}
-
-/**
- * Whether the room's chat is open now. Right after welcome the server's `open` decides (this device's clock may
- * be wrong); later renders compare `opens` and `closes` with the clock so the page does not go stale.
- */
-function openState(room, now, trustServer) {
-  const opens = parseTime(room.opens);
-  const closes = parseTime(room.closes);
-  if (!opens || !closes) return { open: room.open === true, text: room.open ? "Open now" : "Closed" };
-  const open = trustServer && typeof room.open === "boolean" ? room.open : now >= opens && now < closes;
-  if (open) return { open, text: `Open now, until ${formatClock(room, closes)}` };
-  if (now < opens) return { open, text: `Not open yet: opens ${formatClock(room, opens)}` };
-  if (now >= closes) return { open, text: "Closed: this session has ended" };
-  return { open, text: "Closed right now" };
-}
-
-function renderRooms({ trustServer }) {
-  const now = new Date();
-  const items = rooms.map((room) => {
-    const li = document.createElement("li");
-    li.className = "room";
-
-    const head = document.createElement("div");
-    head.className = "room-head";
-    const title = document.createElement("h3");
-    title.className = "room-title";
-    title.textContent = room.title ?? "(untitled session)";
-    const state = openState(room, now, trustServer);
-    const badge = document.createElement("p");
-    badge.className = state.open ? "room-state open" : "room-state";
-    badge.textContent = state.text;
-    head.append(title, badge);
-
-    const meta = document.createElement("p");
-    meta.className = "room-meta";
-    const when = document.createElement("span");
-    when.className = "room-when";
-    const starts = parseTime(room.starts);
-    const ends = parseTime(room.ends);
-    when.textContent = starts && ends ? formatWhen(room, starts, ends) : `${room.starts ?? ""} \u2013 ${room.ends ?? ""}`;
-    meta.append(when);
-    // The kind, unless the title already says it ("Relapse prevention group").
-    const kindLabel = KIND_LABELS[room.kind] ?? String(room.kind ?? "");
-    if (kindLabel && !String(room.title ?? "").toLowerCase().includes(kindLabel.toLowerCase())) {
-      const separator = document.createElement("span");
-      separator.className = "separator";
-      separator.setAttribute("aria-hidden", "true");
-      separator.textContent = " \u00b7 ";
-      const kind = document.createElement("span");
-      kind.className = "room-kind";
-      kind.textContent = kindLabel;
-      meta.append(separator, kind);
-    }
-
-    li.append(head, meta);
-    return li;
-  });
-  ui.rooms.replaceChildren(...items);
-  ui.noRooms.hidden = rooms.length > 0;
-  ui.roomsSection.hidden = false;
-}
-
-ui.retry.addEventListener("click", () => {
-  if (token && !socket) connect();
+let renderQueued = false;
+let stickToBottom = true;
+let shownRoomId = null;
+const gates = new Gates({
+  agree: () => run({ type: Event.AGREE }),
+  checkin: (answers) => {
+    run({ type: Event.CHECKIN, ...answers });
+    if (answers.safe === false && state.room) state.room.support = settings.crisisResources;
+  },
+  skip: () => run({ type: Event.SKIP_CHECKIN }),
+});
+const messageList = new MessageList(ui.messages, {
+  retry: (clientId) => run({ type: Event.RETRY, clientId }),
+  discard: (clientId) => run({ type: Event.DISCARD, clientId }),
+  edit: (item) => {
+    ui.composerInput.value = item.body;
+    run({ type: Event.DISCARD, clientId: item.clientId });
+    updateCount();
+    ui.composerInput.focus();
+  },
+  report: openReport,
 });
 
-// Opening an invite link in a tab that already shows this page only changes the hash: no reload.
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function currentScreen() {
+  if (!state.token || state.fatal) return "signin";
+  const room = state.room;
+  if (!state.user) return "loading";
+  if (!room || room.phase === Phase.REFUSED) return "sessions";
+  const summary = state.rooms.find((entry) => entry.id === room.id);
+  if (room.phase === Phase.WAITING || room.phase === Phase.DENIED) return "waiting";
+  if (room.phase === Phase.JOINING && !room.hasSnapshot && summary?.admission === "waiting" && !isStaff(state.user.role)) return "waiting";
+  return "room";
+}
+
+function render() {
+  const now = Date.now();
+  const screen = currentScreen();
+  for (const [name, node] of Object.entries(ui.screens)) show(node, name === screen);
+  renderConnection(now);
+  show(ui.signOut, Boolean(state.token) && !state.fatal);
+  if (screen === "signin") {
+    const text = state.fatal ?? signedOutMessage ?? (state.token ? "" : "You are not signed in.");
+    setText(ui.signinMessage, text);
+  } else if (screen === "sessions") {
+    const note = state.room?.phase === Phase.REFUSED ? state.room.message : null;
+    setText(ui.sessionsNote, note ?? "");
+    show(ui.sessionsNote, Boolean(note));
+    renderSessions(ui, state, now, (roomId) => enter(roomId));
+  } else if (screen === "waiting") {
+    renderWaiting();
+  } else if (screen === "room") {
+    renderRoom(now);
+  }
+  if (screen !== "room") shownRoomId = null;
+}
+
+function renderConnection(now) {
+  let text = "";
+  let kind = state.connection;
+  if (state.connection === "online" && state.signedIn) {
+    text = "Connected";
+  } else if (state.connection === "online" || state.connection === "connecting") {
+    text = "Connecting\u2026";
+  } else if (state.connection === "reconnecting") {
+    const seconds = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
+    text = navigator.onLine === false ? "Offline: waiting for the network" : seconds > 0 ? `Reconnecting in ${seconds} s` : "Reconnecting\u2026";
+  } else if (state.connection === "stopped" || state.connection === "idle") {
+    text = "Not connected";
+    kind = "idle";
+  }
+  ui.connection.dataset.state = kind;
+  setText(ui.connection, text);
+}
+
+function renderWaiting() {
+  const room = state.room;
+  const summary = state.rooms.find((entry) => entry.id === room.id);
+  setText(ui.waitingTitle, summary?.title ?? "");
+  if (room.phase === Phase.DENIED) {
+    setText(ui.waitingHeading, "Not admitted this time");
+    setText(ui.waitingText, room.message ?? "The counselor did not admit you to this session.");
+    return;
+  }
+  setText(ui.waitingHeading, "Waiting room");
+  const counselor = summary?.facilitators?.[0]?.name;
+  const text = room.phase === Phase.JOINING
+    ? "Asking to join\u2026"
+    : `${counselor ?? "Your counselor"} will let you in shortly. You can keep this page open: the session opens here by itself.`;
+  setText(ui.waitingText, text);
+}
+
+function renderRoom(now) {
+  const room = state.room;
+  const entering = shownRoomId !== room.id;
+  if (entering) {
+    shownRoomId = room.id;
+    stickToBottom = true;
+    ui.composerInput.value = "";
+    updateCount();
+  }
+  renderRoomChrome(ui, state, room, now, settings);
+  const gated = gates.render(state, room);
+  renderComposerState(ui, state, room, now, gated);
+  const wasAtBottom = stickToBottom || isAtBottom();
+  const beforeHeight = ui.scroll.scrollHeight;
+  const beforeTop = ui.scroll.scrollTop;
+  const { hiddenCount, count } = messageList.render(state, room, now);
+  show(ui.noMessages, count === 0 && state.outbox.every((item) => item.room !== room.id) && room.hasSnapshot);
+  show(ui.loadEarlier, hiddenCount > 0 || room.moreBefore);
+  ui.loadEarlier.disabled = room.loadingEarlier;
+  setText(ui.loadEarlier, room.loadingEarlier ? "Loading earlier messages\u2026" : "Load earlier messages");
+  if (wasAtBottom) {
+    ui.scroll.scrollTop = ui.scroll.scrollHeight;
+  } else if (keepPosition) {
+    ui.scroll.scrollTop = beforeTop + (ui.scroll.scrollHeight - beforeHeight);
+  }
+  keepPosition = false;
+  stickToBottom = false;
+  if (entering && room.hasSnapshot) ui.main.focus({ preventScroll: true });
+}
+
+let keepPosition = false;
+
+function isAtBottom() {
+  return ui.scroll.scrollHeight - ui.scroll.scrollTop - ui.scroll.clientHeight < 40;
+}
+
+// MARK: actions
+
+function enter(roomId) {
+  state.room?.id !== roomId && messageList.reset(roomId);
+  run({ type: Event.ENTER, room: roomId });
+}
+
+function backToSessions() {
+  run({ type: Event.EXIT_ROOM });
+}
+
+function newClientId() {
+  return crypto.randomUUID ? crypto.randomUUID() : `c-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** The draft's length against the server's limits, as the server counts. */
+function draftCheck(body, to) {
+  const frame = JSON.stringify(request(Request.SEND, { room: state.room?.id ?? "", body, client_id: "00000000-0000-0000-0000-000000000000", to }, "r000000"));
+  return checkDraft(body, { maxCharacters: settings.maxCharacters, maxFrameBytes: settings.maxFrameBytes }, frame);
+}
+
+function tooLongText(check) {
+  if (check.tooManyCharacters) return `This message is too long: ${check.characters.toLocaleString()} characters, and the limit is ${settings.maxCharacters.toLocaleString()}. Please shorten it.`;
+  if (check.tooManyBytes) return "This message is too long to send (emoji and some symbols take more room). Please shorten it.";
+  return null;
+}
+
+function updateCount() {
+  const body = ui.composerInput.value;
+  if (!body) {
+    setText(ui.composerCount, "");
+    return null;
+  }
+  const check = draftCheck(body);
+  const over = check.tooManyCharacters || check.tooManyBytes;
+  ui.composerCount.classList.toggle("over", over);
+  setText(ui.composerCount, check.nearLimit || over ? `${check.characters.toLocaleString()} / ${settings.maxCharacters.toLocaleString()} characters` : "");
+  return check;
+}
+
+function submitComposer() {
+  const body = ui.composerInput.value;
+  const check = draftCheck(body);
+  if (check.empty) return;
+  const problem = tooLongText(check);
+  if (problem) {
+    setText(ui.composerNote, problem);
+    ui.composerNote.classList.add("error");
+    return;
+  }
+  setText(ui.composerNote, "");
+  ui.composerNote.classList.remove("error");
+  ui.composerInput.value = "";
+  updateCount();
+  stickToBottom = true;
+  run({ type: Event.COMPOSE, body, clientId: newClientId() });
+}
+
+function openReport(message) {
+  reportTarget = message;
+  setText(ui.reportQuote, `${message.from?.name ?? "Someone"}: ${message.body}`);
+  ui.reportReason.value = "";
+  show(ui.reportError, false);
+  ui.reportDialog.showModal();
+}
+let reportTarget = null;
+
+function toast(text, error = false) {
+  ui.toast.classList.toggle("error", error);
+  ui.toast.replaceChildren(el("p", { text }));
+  ui.toast.dataset.shownAt = String(Date.now());
+}
+
+function announce(text) {
+  const line = el("p", { text });
+  ui.announcer.append(line);
+  while (ui.announcer.childElementCount > 5) ui.announcer.firstElementChild.remove();
+}
+
+/** Leaves for the neutral page at once: nothing of the chat stays in this tab or its Back button. */
+function quickExit() {
+  connection.stop();
+  clearAll();
+  document.title = "";
+  document.body.replaceChildren();
+  window.location.replace(settings.quickExitURL);
+}
+
+function signOut(message) {
+  connection.stop(Close.NORMAL, "signed out");
+  clearAll();
+  messageList.reset(null);
+  state = createState({});
+  state.connection = "stopped";
+  signedOutMessage = message;
+  scheduleRender();
+}
+
+// MARK: events
+
+ui.quickExit.addEventListener("click", quickExit);
+let lastEscape = 0;
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const now = Date.now();
+  if (now - lastEscape <= 1000) quickExit();
+  lastEscape = now;
+}, true);
+ui.signOut.addEventListener("click", () => signOut("You have signed out. To come back, open your invite link again."));
+ui.roomBack.addEventListener("click", backToSessions);
+ui.waitingBack.addEventListener("click", backToSessions);
+ui.supportClose.addEventListener("click", () => run({ type: Event.DISMISS_SUPPORT }));
+ui.hand.addEventListener("click", () => run({ type: Event.HAND, raised: !state.room?.controls.hand_raised }));
+ui.pass.addEventListener("click", () => run({ type: Event.PASS }));
+ui.loadEarlier.addEventListener("click", () => {
+  const room = state.room;
+  if (!room) return;
+  keepPosition = true;
+  if (!messageList.revealEarlier(room.messages.size)) run({ type: Event.LOAD_EARLIER });
+  else scheduleRender();
+});
+ui.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitComposer();
+});
+ui.composerInput.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submitComposer();
+  }
+});
+ui.composerInput.addEventListener("input", () => {
+  const check = updateCount();
+  const problem = check ? tooLongText(check) : null;
+  if (!problem && ui.composerNote.classList.contains("error")) {
+    setText(ui.composerNote, "");
+    ui.composerNote.classList.remove("error");
+  }
+});
+ui.askPrivate.addEventListener("click", () => {
+  ui.privateBody.value = "";
+  show(ui.privateError, false);
+  ui.privateDialog.showModal();
+});
+$("private-cancel").addEventListener("click", () => ui.privateDialog.close());
+$("private-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const body = ui.privateBody.value;
+  const check = draftCheck(body, "staff");
+  const problem = check.empty ? "Write your question first." : tooLongText(check);
+  if (problem) {
+    setText(ui.privateError, problem);
+    show(ui.privateError, true);
+    return;
+  }
+  ui.privateDialog.close();
+  stickToBottom = true;
+  run({ type: Event.COMPOSE, body, to: "staff", clientId: newClientId() });
+});
+$("report-cancel").addEventListener("click", () => ui.reportDialog.close());
+$("report-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = ui.reportReason.value.trim();
+  if (!reason) {
+    setText(ui.reportError, "Please say in a few words what is wrong with it.");
+    show(ui.reportError, true);
+    return;
+  }
+  ui.reportDialog.close();
+  if (reportTarget) run({ type: Event.REPORT, seq: reportTarget.seq, reason: reason.slice(0, 500) });
+});
+ui.scroll.addEventListener("scroll", () => {
+  stickToBottom = false;
+});
+
+for (const name of ["keydown", "pointerdown", "touchstart", "wheel", "input"]) {
+  document.addEventListener(name, () => {
+    lastActivity = Date.now();
+  }, { capture: true, passive: true });
+}
+window.addEventListener("online", () => connection.nudge());
+
+// Opening another invite link in this tab only changes the hash: sign in afresh with it.
 window.addEventListener("hashchange", () => {
   const fresh = takeInviteToken();
   if (!fresh) return;
-  token = fresh;
-  if (socket) socket.close(1000, "new invite");
-  socket = null;
-  // Forget what the previous sign-in showed: the new link may be someone else's.
-  clearInterval(refreshTimer);
-  rooms = [];
-  ui.noInvite.hidden = true;
-  ui.user.hidden = true;
-  ui.roomsSection.hidden = true;
-  connect();
+  connection.stop(Close.NORMAL, "new invite");
+  clearAll();
+  messageList.reset(null);
+  state = createState({ token: fresh });
+  store(savedState(state));
+  signedOutMessage = null;
+  start();
 });
 
-if (token) {
-  connect();
-} else {
-  setStatus("idle", "Not connected");
-  ui.noInvite.hidden = false;
+/** Once a second: retries, live session states, countdowns, automatic logoff, the toast's life. */
+setInterval(() => {
+  const now = Date.now();
+  if (state.token && !state.fatal && shouldLogOff({ now, lastActivity, minutes: settings.idleLogoffMinutes, inOpenSession: inOpenSession(state, now) })) {
+    signOut(`You were signed out after ${settings.idleLogoffMinutes} minutes without activity, to keep your conversations private. Open your invite link again to come back.`);
+    return;
+  }
+  if (now - Number(ui.toast.dataset.shownAt ?? 0) > 6000 && ui.toast.childElementCount) ui.toast.replaceChildren();
+  run({ type: Event.TICK });
+}, 1000);
+
+async function loadSettings() {
+  try {
+    const response = await fetch("/client.json", { cache: "no-store", credentials: "omit" });
+    if (!response.ok) return;
+    const json = await response.json();
+    if (typeof json.crisis_resources === "string") settings.crisisResources = json.crisis_resources;
+    if (Array.isArray(json.help_lines) && json.help_lines.length) settings.helpLines = json.help_lines.filter((line) => line && typeof line.label === "string" && typeof line.number === "string");
+    if (typeof json.quick_exit_url === "string" && json.quick_exit_url) settings.quickExitURL = json.quick_exit_url;
+    if (Number.isInteger(json.idle_logoff_minutes) && json.idle_logoff_minutes > 0) settings.idleLogoffMinutes = json.idle_logoff_minutes;
+    if (Number.isInteger(json.max_message_characters)) settings.maxCharacters = json.max_message_characters;
+    if (Number.isInteger(json.max_frame_bytes)) settings.maxFrameBytes = json.max_frame_bytes;
+  } catch {
+    // Offline or an older server: the defaults stand.
+  }
+  renderHelp();
 }
+
+function renderHelp() {
+  ui.helpLines.replaceChildren(...helpLinks(settings.helpLines));
+}
+
+function start() {
+  if (!state.token) {
+    state.connection = "stopped";
+    scheduleRender();
+    return;
+  }
+  run({ type: Event.CONNECTING });
+  connection.start();
+}
+
+renderHelp();
+loadSettings();
+start();

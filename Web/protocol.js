@@ -1,6 +1,5 @@
-// Hearth wire protocol (hearth.v1): the names the browser client uses.
-// The Swift types are the contract: Sources/HearthCore/ClientRequest.swift (requests),
-// Sources/HearthCore/ServerFrame.swift (frames) and Sources/HearthCore/WireTypes.swift (ROOM, MEMBER, MSG).
+// Hearth wire protocol (hearth.v1): the names the browser client uses, one to one with the Swift types that are
+// the contract (Sources/HearthCore/ClientRequest.swift, ServerFrame.swift, WireTypes.swift; docs/PROTOCOL.md).
 
 /** The WebSocket subprotocol the server requires. */
 export const SUBPROTOCOL = "hearth.v1";
@@ -15,16 +14,27 @@ export const Request = Object.freeze({
   SEND: "send",
   HISTORY: "history",
   LEAVE: "leave",
+  AGREE: "agree",
+  CHECKIN: "checkin",
+  HAND: "hand",
+  PASS: "pass",
+  REPORT: "report",
 });
 
 /** Frame types the server sends. */
 export const Frame = Object.freeze({
   WELCOME: "welcome",
   JOINED: "joined",
+  WAITING: "waiting",
   ACK: "ack",
   MESSAGE: "message",
   HISTORY: "history",
   PRESENCE: "presence",
+  DENIED: "denied",
+  ROOM_STATE: "room_state",
+  MODERATION: "moderation",
+  ENDED: "ended",
+  SUPPORT: "support",
   OK: "ok",
   ERROR: "error",
 });
@@ -36,35 +46,70 @@ export const ErrorCode = Object.freeze({
   FORBIDDEN: "forbidden",
   NOT_FOUND: "not_found",
   ROOM_CLOSED: "room_closed",
+  AGREEMENT_REQUIRED: "agreement_required",
+  NO_STAFF: "no_staff",
   TOO_LARGE: "too_large",
   RATE_LIMITED: "rate_limited",
+  MUTED: "muted",
+  REMOVED: "removed",
+  BANNED: "banned",
+  NOT_YOUR_TURN: "not_your_turn",
+  ENDED: "ended",
   INTERNAL: "internal",
 });
+
+/** Moderation actions a participant or family member may hear of (`moderation.action`). */
+export const Moderation = Object.freeze({
+  MUTE: "mute",
+  UNMUTE: "unmute",
+  REMOVE: "remove",
+  BAN: "ban",
+  HIDE: "hide",
+  UNHIDE: "unhide",
+  PIN: "pin",
+  UNPIN: "unpin",
+  LOCK: "lock",
+  UNLOCK: "unlock",
+  SLOW: "slow",
+  REVIEW: "review",
+  RELEASE: "release",
+  LOWER_HAND: "lower_hand",
+  ROUND_START: "round_start",
+  ROUND_END: "round_end",
+  PASS: "pass",
+});
+
+/** MEMBER roles. */
+export const Role = Object.freeze({
+  PARTICIPANT: "participant",
+  FAMILY: "family",
+  COUNSELOR: "counselor",
+  ADMIN: "admin",
+});
+
+/** Whether a role is staff (counselor or admin). */
+export function isStaff(role) {
+  return role === Role.COUNSELOR || role === Role.ADMIN;
+}
 
 /** WebSocket close codes with a meaning in Hearth. */
 export const Close = Object.freeze({
   NORMAL: 1000,
   GOING_AWAY: 1001,
   ABNORMAL: 1006,
+  BAD_UTF8: 1007,
   POLICY: 1008,
   TOO_BIG: 1009,
-  /** No valid hello: unknown, revoked or missing token. */
+  /** No valid hello: unknown, revoked, used or expired token. Never reconnect with the same token. */
   UNAUTHORIZED: 4001,
 });
 
-/**
- * Builds the text of a request frame: `{"type":..., ...fields, "ref":...}`.
- * `ref` is echoed by the server in its reply; leave it out when no reply needs matching.
- */
+/** A request frame as an object: `{type, ...fields, ref}`. Fields that are undefined are left out. */
 export function request(type, fields = {}, ref) {
-  const frame = { type, ...fields };
+  const frame = { type };
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) frame[key] = value;
   if (ref !== undefined) frame.ref = ref;
-  return JSON.stringify(frame);
-}
-
-/** The first frame on every connection. */
-export function hello(token, ref = "hello") {
-  return request(Request.HELLO, { token }, ref);
+  return frame;
 }
 
 /** The WebSocket URL on the page's own origin: ws:// for http, wss:// for https. */
@@ -81,14 +126,11 @@ export function parseFrame(text) {
   } catch {
     return null;
   }
-  if (frame === null || typeof frame !== "object" || typeof frame.type !== "string") return null;
+  if (frame === null || typeof frame !== "object" || Array.isArray(frame) || typeof frame.type !== "string") return null;
   return frame;
 }
 
-/**
- * Parses a wire time such as `2026-11-23T18:00:00-08:00` or `2026-11-23T18:00:00-0800` (with or without
- * a colon in the offset, or `Z`) into a Date; returns null when it is not one.
- */
+/** Parses a wire time such as `2026-11-23T18:00:00-08:00` or `…Z` into a Date; null when it is not one. */
 export function parseTime(text) {
   if (typeof text !== "string") return null;
   const normalized = text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2");

@@ -27,6 +27,7 @@ public final class HearthServer: Sendable {
         transportConfiguration.host = configuration.host
         transportConfiguration.port = configuration.port
         transportConfiguration.webRoot = configuration.web
+        transportConfiguration.dynamicPaths = ["/healthz", "/client.json"]
         transportConfiguration.allowedOrigins = configuration.allowedOrigins
         transportConfiguration.maxMessageBytes = configuration.maxFrameBytes
         transportConfiguration.maxQueuedFrames = configuration.sendQueueMessages

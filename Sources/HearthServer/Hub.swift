@@ -144,6 +144,13 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     }
 
     func httpResponse(path: String) -> HTTPResponse? {
+        if path == "/client.json" {
+            let settings = configuration.clientSettings(version: version)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(settings) else { return nil }
+            return HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](data))
+        }
         guard path == "/healthz" else { return nil }
         let healthy = database.healthCheck()
         let body: [String: Any] = [

@@ -45,9 +45,18 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var crisisLexiconMode = "extend"
     /// Days after a session ends before its messages are deleted (attendance and the audit log stay). 0 keeps them.
     public var retentionDays = 2555
+    /// The numbers the browser page always shows under "Help now" (a crisis line, an emergency number).
+    public var helpLines = ClientSettings.defaultHelpLines
+    /// Where the browser's "Quick exit" goes: a neutral page. The default is one hearthd serves itself.
+    public var quickExitURL = "/recipes.html"
+    /// Minutes without activity after which the browser page signs out, while no session is open (HIPAA automatic
+    /// logoff). A person sitting in an open session is never signed out.
+    public var idleLogoffMinutes = 30
 
     public static let defaultCrisisResources = """
-        It sounds like things are really hard right now, and you do not have to face this alone. Your counselor has         been told and will reach out to you. If you are in danger or thinking about ending your life, call or text         988 (the Suicide & Crisis Lifeline, 24 hours a day), or call 911 now.
+        It sounds like things are really hard right now, and you do not have to face this alone. Your counselor has \
+        been told and will reach out to you. If you are in danger or thinking about ending your life, call or text \
+        988 (the Suicide & Crisis Lifeline, 24 hours a day), or call 911 now.
         """
 
     /// The event loop under libwebsockets: libev measured best (docs/PERFORMANCE.md). One libev server per process.
@@ -58,6 +67,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// The chat window applied to series that do not set their own.
     public var window: ChatWindowPolicy {
         ChatWindowPolicy(openBeforeMinutes: openBeforeMinutes, graceAfterMinutes: graceAfterMinutes)
+    }
+
+    /// What `GET /client.json` serves: the settings a browser page needs before sign-in.
+    public func clientSettings(version: String) -> ClientSettings {
+        ClientSettings(crisisResources: crisisResources, helpLines: helpLines, quickExitURL: quickExitURL,
+                       idleLogoffMinutes: idleLogoffMinutes, maxMessageCharacters: maxMessageCharacters,
+                       maxFrameBytes: maxFrameBytes, server: "hearth/\(version)")
     }
 
     public var limits: MessageLimits {
@@ -79,6 +95,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case alertEscalationSeconds = "alert_escalation_seconds", holdHighSeverity = "hold_high_severity"
         case crisisResources = "crisis_resources", crisisLexicon = "crisis_lexicon"
         case crisisLexiconMode = "crisis_lexicon_mode", retentionDays = "retention_days"
+        case helpLines = "help_lines", quickExitURL = "quick_exit_url", idleLogoffMinutes = "idle_logoff_minutes"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -104,6 +121,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.alertEscalationSeconds, &alertEscalationSeconds); try read(.holdHighSeverity, &holdHighSeverity)
         try read(.crisisResources, &crisisResources); try read(.crisisLexicon, &crisisLexicon)
         try read(.crisisLexiconMode, &crisisLexiconMode); try read(.retentionDays, &retentionDays)
+        try read(.helpLines, &helpLines); try read(.quickExitURL, &quickExitURL)
+        try read(.idleLogoffMinutes, &idleLogoffMinutes)
     }
 
     private struct AnyKey: CodingKey {
@@ -170,6 +189,14 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try set(.tokenRecheckSeconds, &tokenRecheckSeconds)
         try set(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
         try set(.alertEscalationSeconds, &alertEscalationSeconds); try set(.retentionDays, &retentionDays)
+        try set(.idleLogoffMinutes, &idleLogoffMinutes)
+        if let (_, raw) = text(.quickExitURL) { quickExitURL = raw }
+        if let (name, raw) = text(.helpLines) {
+            guard let lines = try? JSONDecoder().decode([ClientSettings.HelpLine].self, from: Data(raw.utf8)) else {
+                throw ConfigurationError.badVariable(name, raw)
+            }
+            helpLines = lines
+        }
         if let (name, raw) = text(.holdHighSeverity) {
             guard let value = Bool(raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
             holdHighSeverity = value
@@ -198,6 +225,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
                     "crisis_resources cannot be empty: participants in crisis must be told where to get help")
         try require(["extend", "replace"].contains(crisisLexiconMode), "crisis_lexicon_mode must be extend or replace")
         try require(retentionDays >= 0, "retention_days must be 0 (keep forever) or more")
+        try require(ClientSettings.isValidQuickExit(quickExitURL),
+                    "quick_exit_url must be an http(s) address or a path on this server such as /recipes.html")
+        try require((1...720).contains(idleLogoffMinutes), "idle_logoff_minutes must be 1 to 720")
+        try require(!helpLines.isEmpty && helpLines.allSatisfy { !$0.label.isEmpty && !$0.number.isEmpty },
+                    "help_lines needs at least one line, each with a label and a number")
     }
 }
 

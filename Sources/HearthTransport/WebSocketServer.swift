@@ -422,6 +422,11 @@ public final class WebSocketServer: @unchecked Sendable {
             return 0
 
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+            if shuttingDown {
+                // Every client was just told 1001; one that reconnects at once must not be let in and closed again.
+                _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_SERVICE_UNAVAILABLE.rawValue), "shutting down")
+                return 1
+            }
             if header(wsi, WSI_TOKEN_GET_URI) != configuration.path {
                 _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_NOT_FOUND.rawValue), "no WebSocket here")
                 return 1

@@ -135,6 +135,7 @@ import Testing
         // Alex talks a lot; Sam's unread backlog grows past the limit and the server lets Sam go.
         let body = String(repeating: "long story ", count: 350)
         var sent = 0
+        var answered = 0
         var samLeft = false
         while !samLeft && sent < 2000 {
             for _ in 0..<20 {
@@ -143,10 +144,19 @@ import Testing
             }
             let deadline = ContinuousClock.now + .seconds(2)
             while ContinuousClock.now < deadline, let event = await alex.nextEvent(timeout: .milliseconds(50)) {
+                if case .frame(.ack) = event { answered += 1 }
+                if case .frame(.error) = event { answered += 1 }
                 if case .frame(.presence(let presence)) = event, presence.state == .left { samLeft = true; break }
             }
         }
         #expect(samLeft)
+        // Every send is answered (ack, or an error) once it is settled: wait for all of them, so the count of
+        // stored messages below is final and not a snapshot of a writer still committing.
+        while answered < sent, let event = await alex.nextEvent(timeout: .seconds(10)) {
+            if case .frame(.ack) = event { answered += 1 }
+            if case .frame(.error) = event { answered += 1 }
+        }
+        #expect(answered == sent)
 
         // Sam's socket ends (a 1008 close frame if it could still be written, else the connection drops).
         let tail = sam.read(until: { _ in false }, timeout: 5)

@@ -106,6 +106,9 @@ final class TestServer: @unchecked Sendable {
         configuration.database = folder.appendingPathComponent("hearth.db").path
         configuration.web = nil
         configuration.sendRatePerSecond = 0
+        // The hello deadline is a guard against idle sockets, tested on its own (HandshakeTests); here a loaded
+        // machine running many suites at once must not turn a slow hello into a 4001.
+        configuration.helloTimeoutSeconds = 120
         // Many servers share this process; libev lets only one context own its signal watcher (hearthd runs libev).
         configuration.eventLoop = .poll
         configure(&configuration)
