@@ -55,6 +55,15 @@ def test_screens_have_no_wcag_violations(clinic, browser, width, height):
     screenshot(alex, f"room-{size}")
     audit(alex, "room")
 
+    # The same room and waiting room in dark mode (prefers-color-scheme: dark) keep their contrast.
+    for driver in (alex, tom):
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                               {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        assert driver.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
+    screenshot(alex, f"room-dark-{size}")
+    audit(alex, "room (dark)")
+    audit(tom, "waiting room (dark)")
+
     report = "\n\n".join(f"== {screen} at {size} ==\n{format_violations(v)}" for screen, v in found.items())
     assert not found, "WCAG 2.1 A/AA violations:\n" + report
     assert_no_console_errors(alex)
