@@ -114,8 +114,6 @@ function newRoom(id) {
     messages: new Map(),
     /** Highest seq up to which every message is held (PROTOCOL.md section 11). */
     have: 0,
-    /** Highest seq received live since the last `joined`. */
-    liveMax: 0,
     resuming: false,
     /** Older messages exist on the server below `pageOldest`. */
     moreBefore: false,
@@ -125,7 +123,6 @@ function newRoom(id) {
     loadingEarlier: false,
     members: [],
     paused: false,
-    open: true,
     agreement: null,
     notice: null,
     controls: {},
@@ -427,7 +424,6 @@ const frameHandlers = {
     room.hasSnapshot = true;
     room.members = Array.isArray(frame.members) ? frame.members : [];
     room.paused = frame.paused === true;
-    room.open = frame.open !== false;
     room.agreement = frame.agreement?.text ?? null;
     room.notice = typeof frame.notice === "string" ? frame.notice : null;
     room.controls = frame.controls ?? {};
@@ -437,7 +433,6 @@ const frameHandlers = {
       else room.messages.get(pinned.seq).pinned = true;
     }
     const boundary = typeof frame.seq === "number" ? frame.seq : 0;
-    room.liveMax = boundary;
     if (after === undefined) {
       room.resuming = false;
       room.have = boundary;
@@ -468,7 +463,6 @@ const frameHandlers = {
     const { type, ...message } = frame;
     const known = room.messages.has(message.seq);
     room.messages.set(message.seq, message);
-    if (message.seq > room.liveMax) room.liveMax = message.seq;
     if (!room.resuming) room.have = Math.max(room.have, message.seq);
     const mine = message.from?.id === state.user?.id;
     if (mine) {
