@@ -29,21 +29,21 @@ public enum HearthClientError: Error, CustomStringConvertible, Equatable {
 /// Used by the tests, the benchmark and the counselor's terminal client.
 public final class HearthClient: Sendable {
     private let transport: WebSocketClient
-    private let mailboxes: MailboxRegistry
+    private let inboxes: InboxRegistry
 
     public init(logger: Logger = Logger(label: "hearth.client")) throws {
-        let mailboxes = MailboxRegistry()
-        self.mailboxes = mailboxes
+        let inboxes = InboxRegistry()
+        self.inboxes = inboxes
         transport = try WebSocketClient(logger: logger) { event in
             switch event {
             case .opened(let id):
-                mailboxes.table.withLock { $0[id] }?.push(.opened)
+                inboxes.table.withLock { $0[id] }?.opened()
             case .text(let id, let bytes):
-                mailboxes.table.withLock { $0[id] }?.push(.text(bytes))
+                inboxes.table.withLock { $0[id] }?.received(bytes)
             case .closed(let id, let code, let reason):
-                mailboxes.table.withLock { $0.removeValue(forKey: id) }?.push(.closed(code: code, reason: reason))
+                inboxes.table.withLock { $0.removeValue(forKey: id) }?.ended(code: code, reason: reason)
             case .failed(let id, let reason):
-                mailboxes.table.withLock { $0.removeValue(forKey: id) }?.push(.failed(reason))
+                inboxes.table.withLock { $0.removeValue(forKey: id) }?.failed(reason)
             }
         }
     }
@@ -53,17 +53,17 @@ public final class HearthClient: Sendable {
                         timeout: Duration = .seconds(10)) async throws -> HearthConnection {
         guard let endpoint = WebSocketEndpoint(url: url) else { throw HearthClientError.badURL(url) }
         let id = transport.reserveID()
-        let mailbox = Mailbox<ConnectionEvent>()
-        mailboxes.table.withLock { $0[id] = mailbox }
+        let inbox = ConnectionInbox()
+        inboxes.table.withLock { $0[id] = inbox }
         transport.connect(id, to: endpoint, subprotocol: subprotocol, origin: origin)
-        switch await mailbox.next(timeout: timeout) {
+        switch await inbox.handshake.next(timeout: timeout) {
         case .opened?:
-            return HearthConnection(id: id, transport: transport, mailbox: mailbox)
+            return HearthConnection(id: id, transport: transport, inbox: inbox)
         case .failed(let reason)?:
             throw HearthClientError.connectFailed(reason)
         case .closed(let code, let reason)?:
             throw HearthClientError.closed(code: code, reason: reason)
-        case .text?, nil:
+        case nil:
             transport.close(id)
             throw HearthClientError.timedOut(waitingFor: "the WebSocket handshake")
         }
@@ -73,37 +73,52 @@ public final class HearthClient: Sendable {
     public func shutdown() { transport.shutdown() }
 }
 
-/// Connection id to mailbox, shared with the transport's event callback.
-final class MailboxRegistry: Sendable {
-    let table = Mutex<[ConnectionID: Mailbox<ConnectionEvent>]>([:])
+/// Connection id to inbox, shared with the transport's event callback.
+final class InboxRegistry: Sendable {
+    let table = Mutex<[ConnectionID: ConnectionInbox]>([:])
 }
 
-enum ConnectionEvent: Sendable {
+/// How a connection attempt ended.
+enum HandshakeResult: Sendable {
     case opened
-    case text([UInt8])
     case closed(code: UInt16, reason: String)
     case failed(String)
 }
 
-/// One connection to a Hearth server. Frames arrive in order; `next` hands them out one at a time.
+/// One connection to a Hearth server, as a push API: every frame the server sends arrives, in order, in one
+/// stream of events (`events`, or `next`/`nextEvent` one at a time), except the reply to a `request`, which goes to
+/// that request's waiter (matched by `ref`). So no frame is dropped or taken by the wrong reader: an alert that
+/// arrives while a request waits for its reply stays in the stream.
 public final class HearthConnection: Sendable {
     public let id: ConnectionID
     private let transport: WebSocketClient
-    private let mailbox: Mailbox<ConnectionEvent>
+    private let inbox: ConnectionInbox
     private let counter = Atomic<Int>(0)
 
-    init(id: ConnectionID, transport: WebSocketClient, mailbox: Mailbox<ConnectionEvent>) {
+    init(id: ConnectionID, transport: WebSocketClient, inbox: ConnectionInbox) {
         self.id = id
         self.transport = transport
-        self.mailbox = mailbox
+        self.inbox = inbox
     }
 
-    /// What `next` returns: a frame, or the end of the connection.
+    /// What the stream carries: a frame, or the end of the connection.
     public enum Event: Sendable, Equatable {
         case frame(ServerFrame)
         /// Text that is not a frame this client knows (kept for forward compatibility).
         case unknown(String)
         case closed(code: UInt16, reason: String)
+    }
+
+    /// Every event of the connection in order, ending after `.closed`. One reader: it shares its position with
+    /// `next` and `nextEvent`.
+    public var events: AsyncStream<Event> {
+        let finished = Mutex(false)
+        return AsyncStream { [inbox] in
+            if finished.withLock({ $0 }) { return nil }
+            let event = await inbox.stream.next()
+            if case .closed = event { finished.withLock { $0 = true } }
+            return event
+        }
     }
 
     /// Sends a request.
@@ -116,22 +131,12 @@ public final class HearthConnection: Sendable {
         transport.send(bytes, on: id, binary: binary)
     }
 
-    /// The next event, or nil after `timeout`.
+    /// The next event of the stream, or nil after `timeout`.
     public func nextEvent(timeout: Duration = .seconds(5)) async -> Event? {
-        switch await mailbox.next(timeout: timeout) {
-        case .text(let bytes)?:
-            if let frame = try? FrameCodec().decodeServerFrame(bytes) { return .frame(frame) }
-            return .unknown(String(decoding: bytes, as: UTF8.self))
-        case .closed(let code, let reason)?:
-            return .closed(code: code, reason: reason)
-        case .failed(let reason)?:
-            return .closed(code: 1006, reason: reason)
-        case .opened?, nil:
-            return nil
-        }
+        await inbox.stream.next(timeout: timeout)
     }
 
-    /// The next frame; throws when the connection closes or nothing arrives in time.
+    /// The next frame of the stream; throws when the connection closes or nothing arrives in time.
     public func next(timeout: Duration = .seconds(5)) async throws -> ServerFrame {
         switch await nextEvent(timeout: timeout) {
         case .frame(let frame)?: return frame
@@ -159,16 +164,16 @@ public final class HearthConnection: Sendable {
     /// A fresh `ref` for a request.
     public func makeRef() -> String { "r\(counter.wrappingAdd(1, ordering: .relaxed).newValue)" }
 
-    // MARK: Conveniences: send a request and wait for its reply (frames in between are returned to nobody).
-
-    /// Sends a request with a new ref and returns the reply carrying that ref, skipping other frames.
+    /// Sends a request with a new ref and returns the reply carrying that ref. Frames that arrive meanwhile stay in
+    /// the stream. Any number of requests may wait at once.
     public func request(_ command: ClientCommand, timeout: Duration = .seconds(5)) async throws -> ServerFrame {
         let ref = makeRef()
+        inbox.expect(ref)
         send(ClientRequest(command, ref: ref))
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let frame = try await next(timeout: deadline - ContinuousClock.now)
-            if frame.ref == ref { return frame }
+        switch await inbox.reply(to: ref, timeout: timeout) {
+        case .frame(let frame): return frame
+        case .closed(let code, let reason): throw HearthClientError.closed(code: code, reason: reason)
+        case .timedOut: throw HearthClientError.timedOut(waitingFor: "the reply to \(command.type)")
         }
     }
 
@@ -212,6 +217,7 @@ extension ServerFrame {
         case .error(let frame): frame.ref
         case .schedule(let frame): frame.ref
         case .waiting(let frame): frame.ref
+        case .alerts(let frame): frame.ref
         case .attendance(let frame): frame.ref
         case .summary(let frame): frame.ref
         case .invitation(let frame): frame.ref

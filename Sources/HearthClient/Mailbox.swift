@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Events for one connection, buffered until someone awaits them. Safe from any thread.
+/// Events for one connection, in order, buffered until someone awaits them: one reader at a time. Safe from any
+/// thread.
 final class Mailbox<Event: Sendable>: Sendable {
     private struct State {
         var events: [Event] = []
@@ -22,6 +23,23 @@ final class Mailbox<Event: Sendable>: Sendable {
             return nil
         }
         waiter?.resume(returning: event)
+    }
+
+    /// The next event, waiting as long as it takes (no timer). One waiter at a time.
+    func next() async -> Event {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Event?, Never>) in
+            state.withLock { state in
+                if state.head < state.events.count {
+                    let event = state.events[state.head]
+                    state.head += 1
+                    if state.head == state.events.count { state.events.removeAll(); state.head = 0 }
+                    continuation.resume(returning: event)
+                    return
+                }
+                state.nextToken += 1
+                state.waiter = (state.nextToken, continuation)
+            }
+        }!
     }
 
     /// The next event, or nil after `timeout`. One waiter at a time.

@@ -40,6 +40,8 @@ public enum ClientCommand: Equatable, Sendable {
     case invite(room: RoomID, member: PersonID)
     /// Staff: acknowledge an alert, with an optional outcome note.
     case alertAck(alert: Int64, outcome: String?)
+    /// Staff: every alert no one has acknowledged yet, of the rooms the requester may access (or of one of them).
+    case alerts(room: RoomID?)
     /// Staff: a moderation action on a live room.
     case moderate(room: RoomID, action: ModerationRequest)
     /// A participant raises or lowers their hand.
@@ -76,6 +78,7 @@ public enum ClientCommand: Equatable, Sendable {
         case .summary: "summary"
         case .invite: "invite"
         case .alertAck: "alert_ack"
+        case .alerts: "alerts"
         case .moderate: "moderate"
         case .hand: "hand"
         case .pass: "pass"
@@ -97,7 +100,7 @@ public enum ClientCommand: Equatable, Sendable {
              .report(let room, _, _), .note(let room, _), .notes(let room), .transcript(let room, _, _, _),
              .breakGlass(let room, _):
             room
-        case .attendance(let room, _): room
+        case .attendance(let room, _), .alerts(let room): room
         case .hello, .schedule, .alertAck, .reportAck: nil
         }
     }
@@ -105,7 +108,7 @@ public enum ClientCommand: Equatable, Sendable {
     /// Requests only counselors and admins may make.
     public var isStaffOnly: Bool {
         switch self {
-        case .admit, .deny, .attendance, .summary, .invite, .alertAck, .moderate, .reportAck, .note, .notes,
+        case .admit, .deny, .attendance, .summary, .invite, .alertAck, .alerts, .moderate, .reportAck, .note, .notes,
              .transcript, .breakGlass: true
         default: false
         }
@@ -220,6 +223,7 @@ extension ClientRequest {
         case .attendance(let room, let week): fields.room = room?.rawValue; fields.week = week?.description
         case .invite(let room, let member): fields.room = room.rawValue; fields.member = member.rawValue
         case .alertAck(let alert, let outcome): fields.alert = alert; fields.outcome = outcome
+        case .alerts(let room): fields.room = room?.rawValue
         case .moderate(let room, let action):
             let wire = action.fields
             fields.room = room.rawValue; fields.action = wire.action; fields.member = wire.member?.rawValue
@@ -332,6 +336,8 @@ extension ClientRequest.Fields {
                 let alert = try require(alert, "alert")
                 if let outcome, outcome.count > 1000 { throw .badRequest("\"outcome\" can be at most 1000 characters.") }
                 command = .alertAck(alert: alert, outcome: outcome)
+            case "alerts":
+                command = .alerts(room: room == nil ? nil : try roomID())
             case "moderate":
                 let room = try roomID()
                 let action = try require(action, "action")

@@ -17,6 +17,7 @@ public enum ServerFrame: Equatable, Sendable {
     case roomState(RoomState)
     case checkin(CheckinFrame)
     case alert(AlertFrame)
+    case alerts(Alerts)
     case attendance(AttendanceFrame)
     case summary(SummaryFrame)
     case invitation(Invitation)
@@ -181,6 +182,7 @@ public enum ServerFrame: Equatable, Sendable {
         case .roomState: "room_state"
         case .checkin: "checkin"
         case .alert: "alert"
+        case .alerts: "alerts"
         case .attendance: "attendance"
         case .summary: "summary"
         case .invitation: "invitation"
@@ -229,6 +231,7 @@ extension ServerFrame: Codable {
         case "room_state": self = .roomState(try RoomState(from: decoder))
         case "checkin": self = .checkin(try CheckinFrame(from: decoder))
         case "alert": self = .alert(try AlertFrame(from: decoder))
+        case "alerts": self = .alerts(try Alerts(from: decoder))
         case "attendance": self = .attendance(try AttendanceFrame(from: decoder))
         case "summary": self = .summary(try SummaryFrame(from: decoder))
         case "invitation": self = .invitation(try Invitation(from: decoder))
@@ -262,6 +265,7 @@ extension ServerFrame: Codable {
         case .roomState(let frame): try frame.encode(to: encoder)
         case .checkin(let frame): try frame.encode(to: encoder)
         case .alert(let frame): try frame.encode(to: encoder)
+        case .alerts(let frame): try frame.encode(to: encoder)
         case .attendance(let frame): try frame.encode(to: encoder)
         case .summary(let frame): try frame.encode(to: encoder)
         case .invitation(let frame): try frame.encode(to: encoder)

@@ -85,6 +85,15 @@ extension ServerFrame {
         }
     }
 
+    /// Reply to `alerts` (staff only): every alert no one has acknowledged yet (escalated or not) of the rooms the
+    /// requester may access, oldest first, each as its `alert` frame carries it.
+    public struct Alerts: Codable, Equatable, Sendable {
+        public var type = "alerts"
+        public var alerts: [Alert]
+        public var ref: String?
+        public init(alerts: [Alert], ref: String?) { self.alerts = alerts; self.ref = ref }
+    }
+
     /// Reply to `attendance` (staff only).
     public struct AttendanceFrame: Codable, Equatable, Sendable {
         public var type = "attendance"

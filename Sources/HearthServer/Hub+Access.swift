@@ -82,11 +82,16 @@ extension Hub {
     /// Staff may receive a room's alerts when they may access the room (an individual session's alerts go to its
     /// counselor).
     func mayReceiveAlert(_ identity: Identity, room: RoomID) -> Bool {
+        Self.mayReceiveAlert(identity, of: rooms[room]?.descriptor
+            ?? (try? schedule.descriptor(of: room, defaultWindow: configuration.window)))
+    }
+
+    /// The one rule for who is shown an open alert, after `welcome` and in the `alerts` reply: staff who may access
+    /// its room, or every staff member when the room cannot be found.
+    static func mayReceiveAlert(_ identity: Identity, of room: RoomDescriptor?) -> Bool {
         guard identity.role.isStaff else { return false }
-        guard let descriptor = rooms[room]?.descriptor ?? (try? schedule.descriptor(of: room, defaultWindow: configuration.window)) else {
-            return true
-        }
-        return AccessRule.mayAccess(identity, descriptor)
+        guard let room else { return true }
+        return AccessRule.mayAccess(identity, room)
     }
 
     /// Every connected staff member who may access a room.

@@ -43,6 +43,51 @@ extension Hub {
         }
     }
 
+    /// Answers `alerts`: every alert no one has acknowledged yet, escalated or not, of the rooms the staff member may
+    /// access (or of the one room asked for), oldest first. Read from the store on the records queue, after every
+    /// raise, acknowledgement and escalation queued before it, so the list agrees with the `alert` frames already
+    /// sent. The in-memory `openAlerts` cannot answer it: it only watches for escalation, and drops an alert once
+    /// escalated.
+    func listAlerts(_ session: Session, _ identity: Identity, room: RoomID?, ref: String?) {
+        let records = keeper.records, schedule = self.schedule, window = configuration.window
+        let connection = session.connection
+        keeper.run({ try Self.listedAlerts(for: identity, room: room, records: records, schedule: schedule, window: window) }) {
+            [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection] else { return }
+                switch result {
+                case .success(.success(let alerts)):
+                    reply(session, .alerts(.init(alerts: alerts, ref: ref)))
+                case .success(.failure(let error)):
+                    reply(session, .error(.init(error, ref: ref)))
+                case .failure:
+                    logger.error("could not list open alerts", metadata: ["hearth.person": "\(identity.id)"])
+                    reply(session, .error(.init(.init(.internal, "The server could not list the alerts. Try again."), ref: ref)))
+                }
+            }
+        }
+    }
+
+    /// The open alerts a staff member may see (of one room, when given), oldest first; `not_found` or `forbidden`
+    /// for a room that does not exist or that they may not access. Reads the store: runs on the records queue.
+    static func listedAlerts(for identity: Identity, room: RoomID?, records: SessionRecords, schedule: ScheduleStore,
+                             window: ChatWindowPolicy) throws -> Result<[Alert], ProtocolError> {
+        var descriptors: [RoomID: RoomDescriptor?] = [:]
+        func descriptor(_ id: RoomID) throws -> RoomDescriptor? {
+            if let known = descriptors[id] { return known }
+            let found = try schedule.descriptor(of: id, defaultWindow: window)
+            descriptors[id] = found
+            return found
+        }
+        if let room {
+            guard let asked = try descriptor(room) else { return .failure(.notFound("There is no room \(room).")) }
+            guard AccessRule.mayAccess(identity, asked) else { return .failure(.forbidden("You cannot read this session.")) }
+        }
+        return .success(try records.unacknowledgedAlerts().filter { alert in
+            try (room == nil || alert.room == room) && mayReceiveAlert(identity, of: descriptor(alert.room))
+        })
+    }
+
     /// Lifts timed mutes that ran out, telling the member and staff.
     func expireMutes(now: Date) {
         for room in rooms.values where !room.muted.isEmpty {

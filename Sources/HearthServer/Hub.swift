@@ -208,6 +208,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             invite(session, identity, room, member: member, ref: request.ref)
         case .alertAck(let alert, let outcome):
             acknowledge(session, identity, alert: alert, outcome: outcome, ref: request.ref)
+        case .alerts(let room):
+            listAlerts(session, identity, room: room, ref: request.ref)
         case .moderate(let room, let action):
             moderate(session, identity, room, action, ref: request.ref)
         case .hand(let room, let raised):

@@ -14,6 +14,9 @@ struct ServerFrameTests {
                                   opens: "2026-11-23T17:45:00-08:00", closes: "2026-11-23T21:10:00-08:00",
                                   timeZone: "America/Los_Angeles")
 
+    static let alert = Alert(id: 3, room: RoomID("r_group"), member: alex, severity: "high", category: "suicide",
+                             ts: "2026-11-24T02:04:55.610Z", seq: 12, escalated: true)
+
     static let everyFrame: [ServerFrame] = [
         .welcome(.init(user: alex, rooms: [room], server: "hearth 0.1", ref: "h")),
         .welcome(.init(user: dana, rooms: [], server: "hearth 0.1", ref: nil)),
@@ -31,6 +34,9 @@ struct ServerFrameTests {
         .ok(.init(ref: nil)),
         .error(.init(ProtocolError(.roomClosed, "This session's chat opens at 17:45."), ref: "e")),
         .error(.init(.badRequest("The frame is not valid JSON."), ref: nil)),
+        .alert(.init(alert)),
+        .alerts(.init(alerts: [alert], ref: "al")),
+        .alerts(.init(alerts: [], ref: nil)),
     ]
 
     private func jsonObject(_ frame: ServerFrame) throws -> [String: Any] {
@@ -137,6 +143,22 @@ struct ServerFrameTests {
         let object = try jsonObject(.presence(.init(room: RoomID("r_group"), member: Self.dana, state: .left)))
         #expect(Set(object.keys) == ["type", "room", "member", "state"])
         #expect(object["state"] as? String == "left")
+    }
+
+    @Test("the alerts reply holds each open alert exactly as its alert frame does, and an empty list when none")
+    func alertsShape() throws {
+        let object = try jsonObject(.alerts(.init(alerts: [Self.alert], ref: "al")))
+        #expect(Set(object.keys) == ["type", "alerts", "ref"])
+        #expect(object["type"] as? String == "alerts")
+        let listed = try #require((object["alerts"] as? [[String: Any]])?.first)
+        var single = try jsonObject(.alert(.init(Self.alert)))
+        #expect(single.removeValue(forKey: "type") as? String == "alert")
+        func canonical(_ object: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) }
+        #expect(try canonical(listed) == canonical(single))
+        #expect(Set(listed.keys) == ["id", "room", "member", "category", "severity", "seq", "escalated", "ts"])
+        let empty = try jsonObject(.alerts(.init(alerts: [], ref: nil)))
+        #expect((empty["alerts"] as? [Any])?.isEmpty == true)
+        #expect(empty["ref"] == nil)
     }
 
     @Test("a frame of an unknown type is not decoded")

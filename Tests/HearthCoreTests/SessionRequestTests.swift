@@ -2,7 +2,8 @@ import Foundation
 import HearthCore
 import Testing
 
-/// Reading the program requests: schedule, agree, checkin, admit, deny, attendance, summary, invite, alert_ack.
+/// Reading the program requests: schedule, agree, checkin, admit, deny, attendance, summary, invite, alert_ack,
+/// alerts.
 struct SessionRequestTests {
     private func decode(_ json: String) -> Result<ClientRequest, RequestRejection> {
         FrameCodec().decodeClientRequest(Array(json.utf8))
@@ -27,6 +28,8 @@ struct SessionRequestTests {
         (#"{"type":"invite","room":"r_1","member":"p_maria"}"#, .invite(room: RoomID("r_1"), member: PersonID("p_maria"))),
         (#"{"type":"alert_ack","alert":7,"outcome":"Called; safe with family."}"#,
          .alertAck(alert: 7, outcome: "Called; safe with family.")),
+        (#"{"type":"alerts","ref":"al1"}"#, .alerts(room: nil)),
+        (#"{"type":"alerts","room":"r_1"}"#, .alerts(room: RoomID("r_1"))),
     ])
     func decodes(json: String, command: ClientCommand) throws {
         let request = try decode(json).get()
@@ -46,6 +49,8 @@ struct SessionRequestTests {
         (#"{"type":"schedule","from":"Monday"}"#, "\"from\" must be a time"),
         (#"{"type":"alert_ack"}"#, "needs the field \"alert\""),
         (#"{"type":"admit","room":"r_1","member":""}"#, "not a person id"),
+        (#"{"type":"alerts","room":""}"#, "not a room id"),
+        (#"{"type":"alerts","room":7}"#, "\"room\" has the wrong type"),
     ])
     func rejected(json: String, says: String) throws {
         guard case .failure(let rejection) = decode(json) else {
@@ -59,6 +64,8 @@ struct SessionRequestTests {
     @Test func staffOnlyRequestsAreMarked() {
         #expect(ClientCommand.admit(room: RoomID("r"), member: nil).isStaffOnly)
         #expect(ClientCommand.alertAck(alert: 1, outcome: nil).isStaffOnly)
+        #expect(ClientCommand.alerts(room: nil).isStaffOnly)
+        #expect(ClientCommand.alerts(room: RoomID("r")).isStaffOnly)
         #expect(!ClientCommand.checkin(room: RoomID("r"), mood: 1, craving: nil, safe: nil).isStaffOnly)
         #expect(!ClientCommand.schedule(from: nil, to: nil).isStaffOnly)
     }

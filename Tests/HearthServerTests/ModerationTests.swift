@@ -40,6 +40,7 @@ import Testing
             .breakGlass(room: room, reason: "I want to read it all"),
             .reportAck(report: 1, outcome: nil),
             .alertAck(alert: 1, outcome: nil),
+            .alerts(room: nil),
         ]
         for attempt in attempts {
             #expect(try await alex.refusalCode(attempt) == .forbidden, "\(attempt.type)")
