@@ -62,6 +62,7 @@ let package = Package(
             "HearthStore", "HearthAdmin", "HearthCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "HearthClientTests", dependencies: ["HearthClient", "HearthCore"]),
         .testTarget(name: "HearthServerTests", dependencies: [
             "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore",
             .product(name: "GRDB", package: "GRDB.swift"),

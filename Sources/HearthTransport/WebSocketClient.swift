@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// What the client transport reports, on its service thread.
-public enum ClientEvent: Sendable {
+public enum WebSocketClientEvent: Sendable {
     case opened(ConnectionID)
     case text(ConnectionID, [UInt8])
     /// The server closed the connection with a code and reason (RFC 6455 close frame), or the socket dropped (1006).
@@ -60,7 +60,7 @@ public final class WebSocketClient: @unchecked Sendable {
         var contextBits: UInt = 0
     }
 
-    private let onEvent: @Sendable (ClientEvent) -> Void
+    private let onEvent: @Sendable (WebSocketClientEvent) -> Void
     private var context: OpaquePointer?
     private var protocols: UnsafeMutablePointer<lws_protocols>?
     private var connections: [UInt64: Connection] = [:]
@@ -75,7 +75,7 @@ public final class WebSocketClient: @unchecked Sendable {
     private var pollTimer: LoopTimer?
 
     /// Creates the context and starts its thread.
-    public init(logger: Logger, onEvent: @escaping @Sendable (ClientEvent) -> Void) throws {
+    public init(logger: Logger, onEvent: @escaping @Sendable (WebSocketClientEvent) -> Void) throws {
         self.onEvent = onEvent
         scratch = .allocate(capacity: scratchCapacity)
         LibWebSocketsLog.install(logger)

@@ -66,7 +66,7 @@ final class BenchRun: @unchecked Sendable {
         client.shutdown()
     }
 
-    private func handle(_ event: ClientEvent) {
+    private func handle(_ event: WebSocketClientEvent) {
         switch event {
         case .opened(let id):
             guard let index = byConnection[id] else { return }
