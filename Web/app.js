@@ -57,6 +57,7 @@ const connection = new Connection({
   },
   onClose: ({ code, retryIn }) => {
     run({ type: Event.CLOSED, unauthorized: code === Close.UNAUTHORIZED });
+    if (code === Close.UNAUTHORIZED) forgetScreen();
     retryAt = retryIn === null ? null : Date.now() + retryIn;
   },
 });
@@ -95,6 +96,8 @@ function run(event) {
     }
   }
   if (event.type === Event.FRAME && event.frame.type === Frame.JOINED) stickToBottom = true;
+  // A connection counts as good once the server signed the person in, not merely once the socket opened.
+  if (event.type === Event.FRAME && event.frame.type === Frame.WELCOME) connection.resetBackoff();
   scheduleRender();
 }
 
@@ -105,10 +108,7 @@ let stickToBottom = true;
 let shownRoomId = null;
 const gates = new Gates({
   agree: () => run({ type: Event.AGREE }),
-  checkin: (answers) => {
-    run({ type: Event.CHECKIN, ...answers });
-    if (answers.safe === false && state.room) state.room.support = settings.crisisResources;
-  },
+  checkin: (answers) => run({ type: Event.CHECKIN, ...answers, support: settings.crisisResources }),
   skip: () => run({ type: Event.SKIP_CHECKIN }),
 });
 const messageList = new MessageList(ui.messages, {
@@ -227,7 +227,7 @@ function renderRoom(now) {
   }
   keepPosition = false;
   stickToBottom = false;
-  if (entering && room.hasSnapshot) ui.main.focus({ preventScroll: true });
+  if (entering) ui.main.focus({ preventScroll: true });
 }
 
 let keepPosition = false;
@@ -315,6 +315,15 @@ function announce(text) {
   while (ui.announcer.childElementCount > 5) ui.announcer.firstElementChild.remove();
 }
 
+/** Takes off the page what signing out must not leave behind: announcements, drafts, dialogs. */
+function forgetScreen() {
+  for (const dialog of [ui.reportDialog, ui.privateDialog]) if (dialog.open) dialog.close();
+  for (const node of [ui.announcer, ui.toast]) node.replaceChildren();
+  for (const node of [ui.reportQuote, ui.supportText]) node.textContent = "";
+  ui.composerInput.value = ui.privateBody.value = ui.reportReason.value = "";
+  reportTarget = null;
+}
+
 /** Leaves for the neutral page at once: nothing of the chat stays in this tab or its Back button. */
 function quickExit() {
   connection.stop();
@@ -327,6 +336,7 @@ function quickExit() {
 function signOut(message) {
   connection.stop(Close.NORMAL, "signed out");
   clearAll();
+  forgetScreen();
   messageList.reset(null);
   state = createState({});
   state.connection = "stopped";

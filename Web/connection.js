@@ -65,6 +65,11 @@ export class Connection {
     this.open();
   }
 
+  /** The server accepted the person (`welcome`): the next drop starts the backoff from its first step again. */
+  resetBackoff() {
+    this.attempt = 0;
+  }
+
   /** Whether the socket is open. */
   get isOpen() {
     return this.socket !== null && this.socket.readyState === 1;
@@ -89,7 +94,6 @@ export class Connection {
     this.socket = socket;
     socket.addEventListener("open", () => {
       if (this.socket !== socket) return;
-      this.attempt = 0;
       this.options.onOpen();
     });
     socket.addEventListener("message", (event) => {

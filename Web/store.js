@@ -1,7 +1,5 @@
-// The page's state and the rules that change it: a reducer in the style of a state machine that returns
-// effects. `dispatch(state, event)` updates `state` and returns what the page must do (send a frame, save the
-// outbox, announce a message to screen readers, stop reconnecting). No DOM, no socket, no timers: the page's
-// edges (connection.js, app.js, views/) do the I/O, and `node --test` checks these rules directly.
+// The page's state and its rules: `dispatch(state, event)` updates `state` and returns the effects the page
+// carries out (send, save, announce, stop). No DOM, socket or timers here: `node --test` checks the rules.
 
 import { ErrorCode, Frame, Moderation, Request, Role, isStaff, parseTime, request } from "./protocol.js";
 
@@ -77,7 +75,7 @@ export function createState(saved = {}) {
     token: saved.token ?? null,
     connection: "idle",
     signedIn: false,
-    /** From the last `welcome` (kept across a reload, so the page shows where the person was while offline). */
+    /** From the last `welcome`, kept across a reload to show where the person was while offline. */
     user: saved.user ?? null,
     rooms: Array.isArray(saved.rooms) ? saved.rooms : [],
     /** The server's words when it refused the token (`unauthorized`): the page stops and shows them. */
@@ -96,7 +94,7 @@ export function createState(saved = {}) {
   };
 }
 
-/** An outbox entry read back after a reload: what was in flight is queued again (its ack may have been lost). */
+/** An outbox entry after a reload: what was in flight is queued again (its ack may be lost). */
 function restoredItem(item) {
   const keep = item.status === SendStatus.FAILED || item.status === SendStatus.INVALID;
   return { ...item, status: keep ? item.status : SendStatus.QUEUED, ref: undefined, retryAt: undefined };
@@ -106,19 +104,17 @@ function newRoom(id) {
   return {
     id,
     phase: Phase.JOINING,
-    /** The `after_seq` of the join awaiting its reply (also the one a waiting connection will be admitted with). */
+    /** The `after_seq` of the pending join (also what an admission from the waiting room answers). */
     joinAfter: undefined,
-    /** Whether this page has had a `joined` for the room: a rejoin after that resumes with `after_seq`. */
+    /** Had a `joined`: a rejoin resumes with `after_seq`. */
     hasSnapshot: false,
-    /** Messages by seq. */
     messages: new Map(),
-    /** Highest seq up to which every message is held (PROTOCOL.md section 11). */
+    /** Highest seq up to which every message is held (PROTOCOL.md 11). */
     have: 0,
     resuming: false,
     /** Older messages exist on the server below `pageOldest`. */
     moreBefore: false,
-    /** The oldest seq of the pages read backwards from the latest (join, then history); other messages held (pinned,
-     * fetched again) may be older, but "Load earlier" continues from here. */
+    /** Oldest seq of the pages read back from the latest; "Load earlier" continues from here. */
     pageOldest: null,
     loadingEarlier: false,
     members: [],
@@ -127,7 +123,7 @@ function newRoom(id) {
     notice: null,
     controls: {},
     support: null,
-    /** Why the page is not in the room (denied, refused, removed, ended), in the server's or counselor's words. */
+    /** Why the person is not in the room, in the server's or counselor's words. */
     message: null,
     checkin: "none",
   };
@@ -261,8 +257,8 @@ const handlers = {
       state.connection = "stopped";
       state.token = null;
       if (!state.fatal) state.fatal = "Your link was not accepted.";
+      // Nothing is saved after this: STOP clears the tab's storage, and what the person saw must not come back.
       effects.push({ type: Effect.STOP });
-      save(effects);
       return;
     }
     state.connection = "reconnecting";
@@ -329,11 +325,17 @@ const handlers = {
     send(state, effects, Request.AGREE, { room: room.id }, { kind: "agree", room: room.id });
   },
 
+  /** `support`: the crisis resources to show once the server has the check-in, when it says "not safe". */
   [Event.CHECKIN](state, event, effects) {
     const room = state.room;
-    if (!room || !canTalk(state)) return;
+    if (!room) return;
+    if (!canTalk(state)) {
+      effects.push({ type: Effect.TOAST, text: "You are offline: your check-in was not sent. Try again when you are back online.", error: true });
+      return;
+    }
     room.checkin = "sending";
-    send(state, effects, Request.CHECKIN, { room: room.id, mood: event.mood, craving: event.craving, safe: event.safe }, { kind: "checkin", room: room.id });
+    send(state, effects, Request.CHECKIN, { room: room.id, mood: event.mood, craving: event.craving, safe: event.safe },
+      { kind: "checkin", room: room.id, support: event.safe === false ? event.support : undefined });
   },
 
   [Event.SKIP_CHECKIN](state, event, effects) {
@@ -381,6 +383,11 @@ const handlers = {
 
   /** Once a second: sends what a rate limit or a failed commit held back. */
   [Event.TICK](state, event, effects, now) {
+    const room = state.room;
+    if (room?.rejoinAt && room.rejoinAt <= now && canTalk(state)) {
+      room.rejoinAt = undefined;
+      joinRoom(state, effects);
+    }
     flushOutbox(state, effects, now);
   },
 };
@@ -476,7 +483,7 @@ const frameHandlers = {
     const item = state.outbox.find((entry) => entry.clientId === frame.client_id && entry.room === frame.room);
     const room = state.room;
     if (item && room && room.id === frame.room && typeof frame.seq === "number" && !room.messages.has(frame.seq)) {
-      // The `message` frame follows at once; this keeps the page right if it never comes (a repeated client_id).
+      // The `message` frame follows, unless the client_id was a repeat: then this is the only copy.
       room.messages.set(frame.seq, {
         room: frame.room, seq: frame.seq, id: frame.id, ts: frame.ts, from: state.user, body: item.body,
         client_id: item.clientId, ...(item.to === "staff" ? { kind: "private" } : {}),
@@ -532,10 +539,11 @@ const frameHandlers = {
     failOutbox(state, room.id, "The session has ended, so this was not sent.", effects);
   },
 
-  [Frame.SUPPORT](state, frame) {
-    const room = state.room;
-    if (!room || room.id !== frame.room || typeof frame.text !== "string") return;
+  [Frame.SUPPORT](state, frame, context, effects) {
+    const room = roomOf(state, frame.room);
+    if (!room || typeof frame.text !== "string") return;
     room.support = frame.text;
+    effects.push({ type: Effect.ANNOUNCE, text: frame.text });
   },
 
   [Frame.MODERATION](state, frame, context, effects) {
@@ -552,7 +560,13 @@ const frameHandlers = {
         if (room && room.id === context.room) room.agreement = null;
         break;
       case "checkin":
-        if (room && room.id === context.room) room.checkin = "sent";
+        if (room && room.id === context.room) {
+          room.checkin = "sent";
+          if (context.support) {
+            room.support = context.support;
+            effects.push({ type: Effect.ANNOUNCE, text: context.support });
+          }
+        }
         state.checkinOffered.add(context.room);
         save(effects);
         effects.push({ type: Effect.TOAST, text: "Thank you. Your check-in went to your counselor only." });
@@ -586,7 +600,9 @@ const frameHandlers = {
       case "join":
         if (!room || room.id !== context.room) break;
         if (frame.code === ErrorCode.INTERNAL) {
+          // The server could not load the room: ask again shortly rather than stay half-joined.
           effects.push({ type: Effect.TOAST, text: message, error: true });
+          room.rejoinAt = now + INTERNAL_RETRY_MS;
           break;
         }
         room.phase = frame.code === ErrorCode.ENDED ? Phase.ENDED : frame.code === ErrorCode.REMOVED || frame.code === ErrorCode.BANNED ? Phase.REMOVED : Phase.REFUSED;

@@ -49,8 +49,10 @@ public final class ReconnectingConnection: Sendable {
 
     /// Starts connecting.
     public func start() {
-        let task = Task { [self] in await run() }
-        state.withLock { $0.task = task }
+        state.withLock { state in
+            guard state.task == nil, !state.stopped else { return }
+            state.task = Task { [self] in await run() }
+        }
     }
 
     /// Closes the connection for good.
@@ -80,14 +82,25 @@ public final class ReconnectingConnection: Sendable {
         return true
     }
 
+    /// The `ref` of the connection's own `hello`.
+    static let helloRef = "hello"
+
     private func run() async {
         var attempt = 0
         while !Task.isCancelled, !state.withLock({ $0.stopped }) {
             continuation.yield(.connecting)
             var end: (code: UInt16, reason: String) = (1006, "connection failed")
             if let connection = try? await client.connect(url) {
-                state.withLock { $0.socket = connection }
-                connection.send(ClientRequest(.hello(token: token), ref: "hello"))
+                // stop() may have come while the socket was opening: then it must not stay open.
+                let stopped = state.withLock { state in
+                    if !state.stopped { state.socket = connection }
+                    return state.stopped
+                }
+                if stopped {
+                    connection.close()
+                    break
+                }
+                connection.send(ClientRequest(.hello(token: token), ref: Self.helloRef))
                 continuation.yield(.connected)
                 for await event in connection.events {
                     switch event {
@@ -99,6 +112,11 @@ public final class ReconnectingConnection: Sendable {
                                 state.signedIn = connection
                             }
                         }
+                        // The server could not check the token (`internal`): try again later on a new connection
+                        // (the server would close this one for want of a hello).
+                        if case .error(let error) = frame, error.ref == Self.helloRef, error.code != .unauthorized {
+                            connection.close()
+                        }
                         continuation.yield(.frame(frame))
                     case .unknown:
                         continue
@@ -106,6 +124,7 @@ public final class ReconnectingConnection: Sendable {
                         end = (code, reason)
                     }
                 }
+                connection.close()
                 state.withLock { $0.signedIn = nil; $0.socket = nil }
             }
             if state.withLock({ $0.stopped }) { break }

@@ -69,7 +69,10 @@ public struct ClientSettings: Codable, Hashable, Sendable {
 
     /// Whether `url` may be a quick-exit address: `https://…`, `http://…`, or a path on this server (`/…`, not `//…`).
     public static func isValidQuickExit(_ url: String) -> Bool {
-        if url.hasPrefix("/") { return !url.hasPrefix("//") && !url.contains(where: \.isWhitespace) }
+        // Browsers read "//host" and "/\\host" as another site.
+        if url.hasPrefix("/") {
+            return !url.hasPrefix("//") && !url.hasPrefix("/\\") && !url.contains(where: \.isWhitespace)
+        }
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), parsed.host?.isEmpty == false
         else { return false }
         return scheme == "https" || scheme == "http"

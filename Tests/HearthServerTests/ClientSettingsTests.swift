@@ -42,7 +42,7 @@ struct ClientSettingsTests {
 
     @Test(arguments: [
         ("/recipes.html", true), ("https://example.org/", true), ("http://intranet.clinic/news", true),
-        ("//evil.example/", false), ("javascript:alert(1)", false), ("recipes.html", false), ("", false),
+        ("//evil.example/", false), (#"/\evil.example/"#, false), ("javascript:alert(1)", false), ("recipes.html", false), ("", false),
         ("https://", false), ("/a b", false),
     ])
     func aQuickExitAddressIsAnHTTPAddressOrAPathOnThisServer(url: String, valid: Bool) {

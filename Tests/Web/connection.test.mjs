@@ -218,7 +218,7 @@ describe("Connection", () => {
     assert.deepEqual(log.closes.map((close) => close.retryIn), [250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
   });
 
-  test("the attempt counter resets after an open", () => {
+  test("the attempt counter resets once the server signs the person in, not on a bare open", () => {
     const { connection, timers, current, log } = harness({ random: () => 1 });
     connection.start();
     current().closes(1006);
@@ -229,8 +229,13 @@ describe("Connection", () => {
     timers.runAll();
     assert.deepEqual(log.closes.map((close) => close.retryIn), [250, 500, 1000]);
     current().serverOpens();
+    current().closes(1008);
+    assert.equal(log.closes[3].retryIn, 2000, "an open that ends at once does not reset the backoff");
+    timers.runAll();
+    current().serverOpens();
+    connection.resetBackoff();
     current().closes(1001);
-    assert.equal(log.closes[3].retryIn, 250, "back to the first delay after a successful open");
+    assert.equal(log.closes[4].retryIn, 250, "back to the first delay after a welcome");
   });
 
   test("never reconnects after close 4001", () => {

@@ -141,7 +141,7 @@ describe("connection loss", () => {
     const effects = dispatch(state, { type: Event.CLOSED, unauthorized: true }, NOW);
     assert.equal(state.fatal, words);
     assert.ok(hasEffect(effects, Effect.STOP));
-    assert.ok(hasEffect(effects, Effect.SAVE));
+    assert.ok(!hasEffect(effects, Effect.SAVE), "nothing is written back after STOP cleared the storage");
     assert.equal(state.token, null);
     assert.equal(savedState(state).token, null);
     assert.equal(state.connection, "stopped");

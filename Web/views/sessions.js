@@ -28,7 +28,10 @@ export function renderSessions(ui, state, now, onJoin) {
   const groups = [];
   if (today.length) groups.push(group("Today", today, now, onJoin));
   if (later.length) groups.push(group("Coming up", later, now, onJoin));
+  // Redrawn when a label changes ("opens in 12 min"): keep the keyboard on the Join button it was on.
+  const focused = ui.sessions.contains(document.activeElement) ? document.activeElement.dataset.room : null;
   ui.sessions.replaceChildren(...groups);
+  if (focused) ui.sessions.querySelector(`button.join[data-room="${CSS.escape(focused)}"]`)?.focus();
   show(ui.noSessions, rooms.length === 0);
 }
 
