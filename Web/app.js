@@ -1,6 +1,4 @@
-// Hearth in the browser, for participants and family members: wires the connection, the state store and the
-// views together, and owns the page-wide controls (quick exit, sign out, automatic logoff). The rules live in
-// store.js; this file only carries out their effects and draws.
+// Hearth in the browser: wires connection, store (the rules) and views; owns quick exit, sign out, logoff.
 
 import { Connection } from "./connection.js";
 import { Close, Frame, isStaff, parseFrame, request, Request, socketURL } from "./protocol.js";

@@ -1,6 +1,4 @@
-// One WebSocket to the server that comes back by itself: exponential backoff with jitter after a drop, at once
-// when the browser says it is online again, never after close 4001 (the token was refused). It knows nothing of
-// rooms: it reports events and sends frames. Timers and the WebSocket class are injectable for tests.
+// One WebSocket that comes back by itself (backoff with jitter; at once when online again; never after 4001).
 
 import { Close, SUBPROTOCOL } from "./protocol.js";
 
@@ -13,7 +11,7 @@ export function backoffDelay(attempt, random = Math.random) {
 /** A reconnecting WebSocket. */
 export class Connection {
   /**
-   * @param options `{url, onOpen(), onFrameText(text), onClose({code, reason, retryIn}), WebSocketImpl, setTimer, clearTimer, random}`
+   * @param options `{url, onOpen, onFrameText, onClose}`; `WebSocketImpl`, timers and `random` for tests
    */
   constructor(options) {
     this.options = {

@@ -1,5 +1,4 @@
-// Hearth wire protocol (hearth.v1): the names the browser client uses, one to one with the Swift types that are
-// the contract (Sources/HearthCore/ClientRequest.swift, ServerFrame.swift, WireTypes.swift; docs/PROTOCOL.md).
+// Hearth wire protocol (hearth.v1) names, one to one with the Swift types (docs/PROTOCOL.md).
 
 /** The WebSocket subprotocol the server requires. */
 export const SUBPROTOCOL = "hearth.v1";
@@ -95,11 +94,7 @@ export function isStaff(role) {
 /** WebSocket close codes with a meaning in Hearth. */
 export const Close = Object.freeze({
   NORMAL: 1000,
-  GOING_AWAY: 1001,
   ABNORMAL: 1006,
-  BAD_UTF8: 1007,
-  POLICY: 1008,
-  TOO_BIG: 1009,
   /** No valid hello: unknown, revoked, used or expired token. Never reconnect with the same token. */
   UNAUTHORIZED: 4001,
 });

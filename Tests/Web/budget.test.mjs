@@ -1,5 +1,5 @@
-// The web client stays small: all of its JavaScript and CSS under 100 KB (KiB: 102,400 bytes) uncompressed
-// (issue 9), so a phone on a weak connection loads it quickly; nothing comes from anywhere but the clinic's server.
+// The web client stays small: all of its JavaScript and CSS under 100 KB (100,000 bytes) uncompressed (issue 9),
+// so a phone on a weak connection loads it quickly; nothing comes from anywhere but the clinic's own server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -19,7 +19,7 @@ test("all JavaScript and CSS of the page is under 100 KB", () => {
   const assets = files(web).filter((path) => /\.(js|css)$/.test(path));
   const total = assets.reduce((sum, path) => sum + statSync(path).size, 0);
   assert.ok(assets.length > 5, "found the client's modules");
-  assert.ok(total < 100 * 1024, `JavaScript and CSS weigh ${total} bytes`);
+  assert.ok(total < 100_000, `JavaScript and CSS weigh ${total} bytes`);
 });
 
 test("no module loads code or styles from another origin", () => {

@@ -1,6 +1,4 @@
-// What comes before the first message: the group agreement ("I agree") and, for participants, the private
-// check-in offered on entering each session. The markup is in index.html and only shown or hidden, so what a
-// person has chosen in the form is never reset by a redraw.
+// Before the first message: the group agreement and the participant's private check-in (markup in index.html).
 
 import { isStaff, Role } from "../protocol.js";
 import { setText, show } from "./dom.js";

@@ -1,6 +1,4 @@
-// The message list of a room: the latest messages at once and older ones on demand, grouped by sender, each of
-// one's own with its state. Elements are kept by key and rebuilt only when what they show changed, so a room with
-// thousands of messages stays quick. Everything the server sent is set as text, never as HTML.
+// A room's message list: the latest at once, older on demand, grouped by sender; elements kept by key. Text only.
 
 import { messageTime } from "../format.js";
 import { isStaff } from "../protocol.js";

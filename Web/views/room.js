@@ -1,5 +1,4 @@
-// The room screen around the message list: who is here, what the counselor has set (mute, slow mode, lock,
-// round, end) in plain words, pinned messages, the private support note, and the state of the controls.
+// The room screen around the messages: who is here, the counselor's settings in plain words, pinned, support.
 
 import { minutesText, sessionTimes } from "../format.js";
 import { isStaff, parseTime } from "../protocol.js";

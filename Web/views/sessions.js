@@ -1,5 +1,4 @@
-// The sessions screen: today's sessions and the next ones, each with a live state and, when open, a Join button
-// named after the session ("Join Peer support: open chat").
+// The sessions screen: today's and the next sessions, each with a live state and a "Join <title>" button.
 
 import { Timing, roomTiming, sessionTimes, timingLabel, zoneDiffers } from "../format.js";
 import { parseTime } from "../protocol.js";
