@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 DEBIAN_PACKAGES := libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev pkg-config
 # The browser tests drive Debian's Chromium with Selenium; the web client's unit tests run on Node.
-TEST_PACKAGES := chromium chromium-driver
+TEST_PACKAGES := chromium chromium-driver tmux
 PYTHON ?= python3
 PYTHON_TEST_PACKAGES := selenium pytest axe-playwright-python
 # The benchmark also compares the libuv plugin (see docs/PERFORMANCE.md).
@@ -43,9 +43,10 @@ install-packages:
 	  fi; \
 	fi
 
-## Build the server in release mode.
+## Build the server and the counselors' terminal client in release mode.
 build: deps
 	swift build -c release --product hearthd
+	swift build -c release --product hearth
 
 ## Build, then serve the demo clinic on http://$(HOST):$(PORT) with the database at $(DB).
 run: build

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "hearthd", targets: ["hearthd"]),
         .executable(name: "hearth-bench", targets: ["hearth-bench"]),
+        .executable(name: "hearth", targets: ["hearth"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
     ],
     dependencies: [
@@ -52,6 +53,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The counselors' screen as a pure model: layout and rendering into a grid of cells, keys to actions, the
+        // input line, slash commands and completion. No terminal I/O: the tests check the model.
+        .target(name: "HearthTerminal", dependencies: ["HearthClient", "HearthCore"]),
+        // The counselors' terminal client: the screen over a real terminal, and one-shot commands for scripts.
+        .executableTarget(name: "hearth", dependencies: [
+            "HearthTerminal", "HearthClient", "HearthCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "hearth-bench", dependencies: [
             "HearthTransport", "HearthCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,8 +72,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "HearthClientTests", dependencies: ["HearthClient", "HearthCore"]),
+        .testTarget(name: "HearthTerminalTests", dependencies: ["HearthTerminal", "HearthClient", "HearthCore"]),
         .testTarget(name: "HearthServerTests", dependencies: [
-            "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore",
+            "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore", "HearthTerminal",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -144,6 +144,11 @@ enum DemoPrinter {
         lines.append("")
         lines.append("Staff tokens (for the counselor terminal client; shown once, re-issued at every --demo start):")
         for person in manifest.counselors { lines.append("  \(person.name) (\(person.role.rawValue)): \(person.token)") }
+        if let dana = manifest.counselors.first(where: { $0.role == .counselor }) {
+            lines.append("")
+            lines.append("Counselor's screen (\(dana.name)), in another terminal:")
+            lines.append("  HEARTH_URL=\(manifest.ws) HEARTH_TOKEN=\(dana.token) .build/release/hearth")
+        }
         lines.append("")
         lines.append("Participant invite links:")
         for person in manifest.participants { lines.append("  \(person.name): \(person.link)") }

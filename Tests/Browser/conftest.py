@@ -455,6 +455,20 @@ def wait_for(driver: webdriver.Chrome, condition: Condition, timeout: float = 15
         raise AssertionError(f"timed out after {timeout:g} s waiting for: {message}{where}") from exc
 
 
+def wait_for_condition(condition: Callable[[], Any], timeout: float = 15, message: str = "",
+                       poll: float = 0.1) -> Any:
+    """Waits until `condition()` is truthy (something outside a browser: a terminal screen, a process) and returns
+    its value; raises AssertionError on timeout. Polls the condition: it waits on an event, not for a time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for: {message}")
+        time.sleep(poll)
+
+
 def browser_log(driver: webdriver.Chrome) -> list[dict]:
     """Every browser console entry since the driver started (Selenium's get_log drains; this accumulates)."""
     entries = driver.get_log("browser")
