@@ -14,6 +14,8 @@ extension ScreenModel {
             var order = (arrivals[joined.room] ?? []).filter(present.contains)
             for member in joined.members where !order.contains(member.id) { order.append(member.id) }
             arrivals[joined.room] = order
+            // "Joining …" has come true: the status line goes back to its default.
+            if joined.room == view.currentRoom, view.status?.text.hasPrefix("Joining ") == true { view.status = nil }
         case .presence(let presence):
             arrivals[presence.room, default: []].removeAll { $0 == presence.member.id }
             if presence.state == .joined { arrivals[presence.room, default: []].append(presence.member.id) }

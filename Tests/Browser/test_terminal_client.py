@@ -26,6 +26,12 @@ class Pane:
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                         f"env {environment} {' '.join(command)}"], check=True)
         subprocess.run(["tmux", "set-option", "-t", self.name, "remain-on-exit", "on"], check=True)
+        # Count the terminal bells the client rings: tmux runs this hook on each.
+        self.bells = Path(env.get("HOME", "/tmp")) / f"{self.name}.bells"
+        for option, value in (("monitor-bell", "on"), ("bell-action", "any")):
+            subprocess.run(["tmux", "set-option", "-t", self.name, option, value], check=True)
+        subprocess.run(["tmux", "set-hook", "-t", self.name, "alert-bell",
+                        f"run-shell 'echo bell >> {self.bells}'"], check=True)
 
     def screen(self) -> str:
         result = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
@@ -41,6 +47,14 @@ class Pane:
 
     def resize(self, width: int, height: int) -> None:
         subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)], check=True)
+
+    def bell_count(self) -> int:
+        return len(self.bells.read_text().splitlines()) if self.bells.exists() else 0
+
+    def alternate_screen(self) -> bool:
+        result = subprocess.run(["tmux", "display-message", "-p", "-t", self.name, "#{alternate_on}"],
+                                capture_output=True, text=True)
+        return result.stdout.strip() == "1"
 
     def dead(self) -> bool:
         result = subprocess.run(["tmux", "display-message", "-p", "-t", self.name, "#{pane_dead}"],
@@ -105,11 +119,14 @@ def test_a_counselor_runs_a_group_from_the_terminal(clinic, pane_factory):
         screen = pane.until(lambda s: "Hi Dana, 日本語 and 👍🏽 work" in s, "Alex's message with wide characters")
         assert "Alex R. [participant]" in screen
 
-        # A crisis signal: a banner starting with ALERT, naming the member, category and severity, until /ack.
-        alex.request("checkin", room=room["id"], mood=2, safe=False)
+        # A crisis message: a banner starting with ALERT, naming the member, category and severity, and the bell;
+        # it stays until /ack.
+        bells = pane.bell_count()
+        alex.send(room["id"], "I can't do this anymore, I want to kill myself")
         screen = pane.until(lambda s: any(line.startswith("ALERT") for line in s.splitlines()), "the ALERT banner")
         banner = next(line for line in screen.splitlines() if line.startswith("ALERT"))
-        assert "Alex R." in banner and "not safe" in banner and "high" in banner
+        assert "Alex R." in banner and "suicide" in banner and "high" in banner, banner
+        wait_for_condition(lambda: pane.bell_count() > bells, timeout=10, message="the terminal bell")
         pane.type("/ack Called Alex after group; he is safe")
         pane.until(lambda s: not any(line.startswith("ALERT") for line in s.splitlines()), "the banner to go")
         with clinic.connect("Jordan K.") as jordan:
@@ -122,6 +139,9 @@ def test_a_counselor_runs_a_group_from_the_terminal(clinic, pane_factory):
         muted = alex.wait_frame(type="moderation", action="mute")
         assert muted["target"]["name"] == "Alex R."
         pane.until(lambda s: "Muted Alex R." in s, "the confirmation")
+        refused = alex.request("send", room=room["id"], body="can I still talk?", client_id="after-mute",
+                               expect_error=True)
+        assert refused["code"] == "muted", refused
         pane.type("/mute Nobody Here 5")
         pane.until(lambda s: 'called "Nobody" is known' in s, "a clear refusal of an unknown name")
         # The refused line comes back to the input to be corrected; Ctrl-U clears it.
@@ -150,6 +170,18 @@ def test_a_counselor_runs_a_group_from_the_terminal(clinic, pane_factory):
     for body in ("Hi Dana", "Welcome everyone", "Sam here after the restart"):
         assert screen.count(body) == 1, f"{body!r} once\n{screen}"
 
+    # A family member waits; the counselor admits him by name from the screen.
+    family = clinic.room("Family therapy: Sam T.")
+    with clinic.connect("Tom T.") as tom:
+        assert tom.join(family["id"])["type"] == "waiting"
+        pane.type("/join Family therapy: Sam")
+        pane.until(lambda s: "/admit Tom T." in s, "Tom in the waiting list with the command at hand")
+        pane.type("/admit Tom T.")
+        admitted = tom.wait_frame(type="joined", room=family["id"])
+        assert any(member["name"] == "Dana M." for member in admitted["members"])
+
     # /quit gives the terminal back: the client exits and leaves the alternate screen.
+    assert pane.alternate_screen()
     pane.type("/quit")
     wait_for_condition(pane.dead, timeout=10, message="the client to exit after /quit")
+    assert not pane.alternate_screen(), "the terminal is back on its main screen"

@@ -44,6 +44,11 @@ struct ScreenModelTests {
                 == [.apply(.join(room: F.group)), .apply(.focused(room: F.group))])
         #expect(model.view.currentRoom == F.group)
         #expect(model.view.status == .init(.info, "Joining Group therapy (evening IOP)…"))
+        // Once the room answers, the status line goes back to its default (the room and who one is).
+        let joined = ServerFrame.joined(.init(room: F.group, role: .counselor, open: true, members: [], messages: [],
+                                              seq: 0, more: false, waiting: [], hands: [], reports: [], ref: "cs9"))
+        _ = model.observe(joined, state: state, now: F.now)
+        #expect(model.view.status == nil)
     }
 
     @Test func theFirstOpenRoomIsPutInFrontOnWelcomeWithoutJoiningIt() {
