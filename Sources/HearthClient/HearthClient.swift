@@ -223,8 +223,8 @@ extension ServerFrame {
         case .invitation(let frame): frame.ref
         case .notes(let frame): frame.ref
         case .transcript(let frame): frame.ref
-        case .message, .presence, .knock, .denied, .roomState, .checkin, .alert, .moderation, .ended, .hands, .report,
-             .support: nil
+        case .message, .presence, .knock, .denied, .roomState, .checkin, .alert, .alertBacklog, .moderation, .ended,
+             .hands, .report, .support: nil
         }
     }
 }

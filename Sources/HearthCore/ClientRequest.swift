@@ -40,6 +40,8 @@ public enum ClientCommand: Equatable, Sendable {
     case invite(room: RoomID, member: PersonID)
     /// Staff: acknowledge an alert, with an optional outcome note.
     case alertAck(alert: Int64, outcome: String?)
+    /// Staff: acknowledge several alerts at once (`"alerts": [ids]`, 1 to `maxBulkAlerts`), with one outcome for all.
+    case alertAckMany(alerts: [Int64], outcome: String?)
     /// Staff: every alert no one has acknowledged yet, of the rooms the requester may access (or of one of them).
     case alerts(room: RoomID?)
     /// Staff: a moderation action on a live room.
@@ -77,7 +79,7 @@ public enum ClientCommand: Equatable, Sendable {
         case .attendance: "attendance"
         case .summary: "summary"
         case .invite: "invite"
-        case .alertAck: "alert_ack"
+        case .alertAck, .alertAckMany: "alert_ack"
         case .alerts: "alerts"
         case .moderate: "moderate"
         case .hand: "hand"
@@ -101,15 +103,15 @@ public enum ClientCommand: Equatable, Sendable {
              .breakGlass(let room, _):
             room
         case .attendance(let room, _), .alerts(let room): room
-        case .hello, .schedule, .alertAck, .reportAck: nil
+        case .hello, .schedule, .alertAck, .alertAckMany, .reportAck: nil
         }
     }
 
     /// Requests only counselors and admins may make.
     public var isStaffOnly: Bool {
         switch self {
-        case .admit, .deny, .attendance, .summary, .invite, .alertAck, .alerts, .moderate, .reportAck, .note, .notes,
-             .transcript, .breakGlass: true
+        case .admit, .deny, .attendance, .summary, .invite, .alertAck, .alertAckMany, .alerts, .moderate, .reportAck,
+             .note, .notes, .transcript, .breakGlass: true
         default: false
         }
     }
@@ -124,6 +126,8 @@ public struct RequestRejection: Error, Equatable, Sendable {
 extension ClientRequest {
     /// Largest `client_id` accepted.
     public static let maxClientIDLength = 128
+    /// Most alert ids one `alert_ack` may list in `alerts`.
+    public static let maxBulkAlerts = 100
 
     /// Every field any request may carry. Unknown fields are ignored so clients can add their own.
     fileprivate struct Fields: Codable {
@@ -145,6 +149,7 @@ extension ClientRequest {
         var safe: Bool?
         var week: String?
         var alert: Int64?
+        var alerts: [Int64]?
         var outcome: String?
         var announce: Bool?
         var action: String?
@@ -161,7 +166,7 @@ extension ClientRequest {
         var format: String?
 
         enum CodingKeys: String, CodingKey {
-            case type, ref, token, room, body, limit, from, to, member, message, mood, craving, safe, week, alert
+            case type, ref, token, room, body, limit, from, to, member, message, mood, craving, safe, week, alert, alerts
             case outcome, announce, action, seq, minutes, seconds, reason, on, order, raised, report, recipient
             case purpose, format
             case clientID = "client_id"
@@ -223,6 +228,7 @@ extension ClientRequest {
         case .attendance(let room, let week): fields.room = room?.rawValue; fields.week = week?.description
         case .invite(let room, let member): fields.room = room.rawValue; fields.member = member.rawValue
         case .alertAck(let alert, let outcome): fields.alert = alert; fields.outcome = outcome
+        case .alertAckMany(let alerts, let outcome): fields.alerts = alerts; fields.outcome = outcome
         case .alerts(let room): fields.room = room?.rawValue
         case .moderate(let room, let action):
             let wire = action.fields
@@ -333,6 +339,15 @@ extension ClientRequest.Fields {
             case "invite":
                 command = .invite(room: try roomID(), member: try memberID(required: true)!)
             case "alert_ack":
+                if alert != nil && alerts != nil { throw .badRequest("Give \"alert\" or \"alerts\", not both.") }
+                if let alerts {
+                    guard (1...ClientRequest.maxBulkAlerts).contains(alerts.count) else {
+                        throw .badRequest("\"alerts\" must list 1 to \(ClientRequest.maxBulkAlerts) alert ids.")
+                    }
+                    if let outcome, outcome.count > 1000 { throw .badRequest("\"outcome\" can be at most 1000 characters.") }
+                    command = .alertAckMany(alerts: alerts, outcome: outcome)
+                    break
+                }
                 let alert = try require(alert, "alert")
                 if let outcome, outcome.count > 1000 { throw .badRequest("\"outcome\" can be at most 1000 characters.") }
                 command = .alertAck(alert: alert, outcome: outcome)

@@ -113,15 +113,24 @@ public struct Checkin: Codable, Equatable, Sendable {
 }
 
 /// Something staff must see at once (a participant said they do not feel safe), until a staff member acknowledges it.
+/// Open alerts coalesce: at most one per person, room and category is open, and a repeat signal updates it
+/// (`count`, `latest`, `latestSeq`, a higher `severity`) instead of raising another.
 public struct Alert: Codable, Equatable, Sendable {
     public var id: Int64
     public var room: RoomID
     public var member: MemberInfo
-    /// `high` or `medium`.
+    /// `high`, `medium` or `low`: the highest of the signals it stands for.
     public var severity: String
-    /// Why: `not_safe` (a check-in).
+    /// Why: `not_safe` (a check-in), or a crisis lexicon category.
     public var category: String
+    /// When it was raised: its first signal.
     public var ts: String
+    /// How many signals it stands for, when more than one (nil: one).
+    public var count: Int?
+    /// When its latest signal came, when it stands for more than one.
+    public var latest: String?
+    /// The latest flagged message, for an alert raised by the crisis lexicon that stands for more than one.
+    public var latestSeq: Int64?
     public var acknowledgedBy: MemberInfo?
     public var acknowledgedAt: String?
     public var outcome: String?
@@ -131,16 +140,31 @@ public struct Alert: Codable, Equatable, Sendable {
     public var escalated: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, room, member, severity, category, ts, outcome, seq, escalated
+        case id, room, member, severity, category, ts, count, latest, outcome, seq, escalated
+        case latestSeq = "latest_seq"
         case acknowledgedBy = "acknowledged_by", acknowledgedAt = "acknowledged_at"
     }
 
     public init(id: Int64, room: RoomID, member: MemberInfo, severity: String, category: String, ts: String,
                 acknowledgedBy: MemberInfo? = nil, acknowledgedAt: String? = nil, outcome: String? = nil,
-                seq: Int64? = nil, escalated: Bool? = nil) {
+                seq: Int64? = nil, escalated: Bool? = nil, count: Int? = nil, latest: String? = nil,
+                latestSeq: Int64? = nil) {
         self.id = id; self.room = room; self.member = member; self.severity = severity; self.category = category
         self.ts = ts; self.acknowledgedBy = acknowledgedBy; self.acknowledgedAt = acknowledgedAt; self.outcome = outcome
-        self.seq = seq; self.escalated = escalated
+        self.seq = seq; self.escalated = escalated; self.count = count; self.latest = latest; self.latestSeq = latestSeq
+    }
+
+    /// How many signals it stands for (1 or more).
+    public var signals: Int { count ?? 1 }
+
+    /// The rank of a severity, to keep the highest of a coalesced alert's signals: `high` 3, `medium` 2, `low` 1.
+    public static func rank(ofSeverity severity: String) -> Int {
+        switch severity {
+        case "high": 3
+        case "medium": 2
+        case "low": 1
+        default: 0
+        }
     }
 }
 

@@ -18,6 +18,7 @@ public enum ServerFrame: Equatable, Sendable {
     case checkin(CheckinFrame)
     case alert(AlertFrame)
     case alerts(Alerts)
+    case alertBacklog(AlertBacklog)
     case attendance(AttendanceFrame)
     case summary(SummaryFrame)
     case invitation(Invitation)
@@ -183,6 +184,7 @@ public enum ServerFrame: Equatable, Sendable {
         case .checkin: "checkin"
         case .alert: "alert"
         case .alerts: "alerts"
+        case .alertBacklog: "alert_backlog"
         case .attendance: "attendance"
         case .summary: "summary"
         case .invitation: "invitation"
@@ -232,6 +234,7 @@ extension ServerFrame: Codable {
         case "checkin": self = .checkin(try CheckinFrame(from: decoder))
         case "alert": self = .alert(try AlertFrame(from: decoder))
         case "alerts": self = .alerts(try Alerts(from: decoder))
+        case "alert_backlog": self = .alertBacklog(try AlertBacklog(from: decoder))
         case "attendance": self = .attendance(try AttendanceFrame(from: decoder))
         case "summary": self = .summary(try SummaryFrame(from: decoder))
         case "invitation": self = .invitation(try Invitation(from: decoder))
@@ -266,6 +269,7 @@ extension ServerFrame: Codable {
         case .checkin(let frame): try frame.encode(to: encoder)
         case .alert(let frame): try frame.encode(to: encoder)
         case .alerts(let frame): try frame.encode(to: encoder)
+        case .alertBacklog(let frame): try frame.encode(to: encoder)
         case .attendance(let frame): try frame.encode(to: encoder)
         case .summary(let frame): try frame.encode(to: encoder)
         case .invitation(let frame): try frame.encode(to: encoder)

@@ -85,6 +85,21 @@ extension ServerFrame {
         }
     }
 
+    /// After the bounded replay that follows a staff `welcome`, when more alerts are open than it carried: how many
+    /// were replayed and how many were left out. `alerts` lists them all.
+    public struct AlertBacklog: Codable, Equatable, Sendable {
+        public var type = "alert_backlog"
+        /// How many `alert` frames the replay carried.
+        public var replayed: Int
+        /// How many open alerts the replay left out.
+        public var more: Int
+        /// When the oldest open alert left out was raised, UTC with milliseconds.
+        public var oldest: String
+        public init(replayed: Int, more: Int, oldest: String) {
+            self.replayed = replayed; self.more = more; self.oldest = oldest
+        }
+    }
+
     /// Reply to `alerts` (staff only): every alert no one has acknowledged yet (escalated or not) of the rooms the
     /// requester may access, oldest first, each as its `alert` frame carries it.
     public struct Alerts: Codable, Equatable, Sendable {

@@ -35,6 +35,9 @@ public final class HearthServer: Sendable {
         transportConfiguration.pingSeconds = configuration.pingSeconds
         transportConfiguration.hangupSeconds = configuration.idleHangupSeconds
         transportConfiguration.eventLoop = configuration.eventLoop
+        transportConfiguration.addressCaps = AddressCaps(maxConnections: configuration.maxConnectionsPerAddress,
+                                                         maxUnauthenticated: configuration.maxUnauthenticatedPerAddress,
+                                                         exemptLoopback: configuration.exemptLoopback)
         let transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
                       lexicon: lexicon, logger: logger, clock: clock)

@@ -69,25 +69,9 @@ extension Hub {
         refuse(session, message)
     }
 
-    /// Unacknowledged alerts, to a staff member who just connected.
-    func replayAlerts(to session: Session, _ identity: Identity) {
-        guard let alerts = try? keeperRecordsRead({ try $0.unacknowledgedAlerts() }) else { return }
-        for alert in alerts where mayReceiveAlert(identity, room: alert.room) {
-            reply(session, .alert(.init(alert)))
-        }
-    }
-
-    func keeperRecordsRead<T>(_ read: (SessionRecords) throws -> T) throws -> T { try read(keeper.records) }
-
-    /// Staff may receive a room's alerts when they may access the room (an individual session's alerts go to its
-    /// counselor).
-    func mayReceiveAlert(_ identity: Identity, room: RoomID) -> Bool {
-        Self.mayReceiveAlert(identity, of: rooms[room]?.descriptor
-            ?? (try? schedule.descriptor(of: room, defaultWindow: configuration.window)))
-    }
-
     /// The one rule for who is shown an open alert, after `welcome` and in the `alerts` reply: staff who may access
-    /// its room, or every staff member when the room cannot be found.
+    /// its room (an individual session's alerts go to its counselor), or every staff member when the room cannot be
+    /// found.
     static func mayReceiveAlert(_ identity: Identity, of room: RoomDescriptor?) -> Bool {
         guard identity.role.isStaff else { return false }
         guard let room else { return true }

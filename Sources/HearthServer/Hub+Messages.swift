@@ -70,6 +70,7 @@ extension Hub {
         let wait = allowance.take(now: now)
         allowances[identity.id] = allowance
         if let wait {
+            transport.noteAbuse(.rateLimited, on: session.connection)
             let seconds = max(1, Int(wait.rounded(.up)))
             return reply(session, .error(.init(.init(.rateLimited, "You are sending too fast. Wait \(seconds) s.",
                                                      retryAfter: seconds), ref: ref)))
@@ -78,6 +79,7 @@ extension Hub {
         var crisis: CrisisMatch?
         if !identity.role.isStaff {
             if kind == .chat, let wait = SlowMode(seconds: room.control.slowSeconds).wait(since: room.lastPost[identity.id], now: now) {
+                transport.noteAbuse(.rateLimited, on: session.connection)
                 return reply(session, .error(.init(.init(.rateLimited,
                     "Slow mode is on: one message every \(room.control.slowSeconds) s. Wait \(wait) s.", retryAfter: wait), ref: ref)))
             }
@@ -94,6 +96,8 @@ extension Hub {
 
     /// Runs on the service thread with one transaction's outcomes, in commit (seq) order.
     func committed(_ outcomes: [WriteOutcome<SendOrigin>]) {
+        // One transaction: every outcome failed, or none did.
+        if case .failed? = outcomes.first { keeper.health.failed() } else if !outcomes.isEmpty { keeper.health.succeeded() }
         for outcome in outcomes {
             switch outcome {
             case .committed(let message, let origin):

@@ -23,15 +23,17 @@ extension Hub {
             return reply(session, .error(.init(.forbidden("Break-glass access is read-only."), ref: ref)))
         }
         let now = clock()
-        // What the room hears is sent after the `ok`, as a `message` follows its `ack`.
-        var effects: [() -> Void] = []
+        // What the room hears is sent after the `ok`, as a `message` follows its `ack`; when the action is a record
+        // (a restriction or a room control), both wait until it is stored.
+        let effects = ModerationEffects()
+        let stored = effects.recorded(self, session.connection, ref: ref, action: action.action)
         do throws(ProtocolError) {
             switch action {
             case .mute(let member, let minutes, let reason):
                 let target = try participant(member, in: room)
                 let until = minutes.map { Date(epochMilliseconds: now.addingTimeInterval(Double($0) * 60).epochMilliseconds) }
                 room.muted[member] = .some(until)
-                restrict(.mute, target, room, until: until, by: identity, reason: reason, now: now)
+                restrict(.mute, target, room, until: until, by: identity, reason: reason, now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, target: target,
                                          until: until.map(WireTime.timestamp), reason: reason), to: .staffAnd(member))
@@ -39,7 +41,7 @@ extension Hub {
             case .unmute(let member):
                 let target = try participant(member, in: room)
                 room.muted.removeValue(forKey: member)
-                lift(.mute, target, room, by: identity.id, now: now)
+                lift(.mute, target, room, by: identity.id, now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffAnd(member))
                 }
@@ -47,7 +49,7 @@ extension Hub {
                 let target = try participant(member, in: room)
                 let kind: RestrictionKind = if case .remove = action { .remove } else { .ban }
                 if kind == .remove { room.removed.insert(member) } else { room.banned.insert(member) }
-                restrict(kind, target, room, until: nil, by: identity, reason: reason, now: now)
+                restrict(kind, target, room, until: nil, by: identity, reason: reason, now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, target: target, reason: reason),
                              to: .staffAnd(member))
@@ -58,7 +60,7 @@ extension Hub {
             case .unban(let member):
                 let target = try participant(member, in: room)
                 room.banned.remove(member)
-                lift(.ban, target, room, by: identity.id, now: now)
+                lift(.ban, target, room, by: identity.id, now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffOnly)
                 }
@@ -74,20 +76,20 @@ extension Hub {
                 return flag(.released, seq: seq, room, session, identity, action: action, ref: ref)
             case .lock, .unlock:
                 room.control.locked = action == .lock
-                saveControl(room, action == .lock ? .lock : .unlock, by: identity.id, detail: nil, now: now)
+                saveControl(room, action == .lock ? .lock : .unlock, by: identity.id, detail: nil, now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member), to: .everyone)
                 }
             case .slow(let seconds):
                 room.control.slowSeconds = seconds
                 room.lastPost.removeAll()
-                saveControl(room, .slow, by: identity.id, detail: seconds == 0 ? "off" : "\(seconds) s", now: now)
+                saveControl(room, .slow, by: identity.id, detail: seconds == 0 ? "off" : "\(seconds) s", now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, seconds: seconds), to: .everyone)
                 }
             case .review(let on):
                 room.control.reviewMode = on
-                saveControl(room, .review, by: identity.id, detail: on ? "on" : "off", now: now)
+                saveControl(room, .review, by: identity.id, detail: on ? "on" : "off", now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, on: on), to: .everyone)
                 }
@@ -131,8 +133,9 @@ extension Hub {
             return reply(session, .error(.init(error, ref: ref)))
         }
         logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(identity.id)"])
+        if effects.awaitsRecord { return }
         reply(session, .ok(.init(ref: ref)))
-        for effect in effects { effect() }
+        effects.run()
     }
 
     /// A participant or family member who is in the room, waiting for it, or may join it.
@@ -183,26 +186,28 @@ extension Hub {
     }
 
     private func restrict(_ kind: RestrictionKind, _ target: MemberInfo, _ room: LiveRoom, until: Date?, by staff: Identity,
-                          reason: String?, now: Date) {
+                          reason: String?, now: Date, done: (@Sendable (Result<Void, any Error>) -> Void)? = nil) {
         let moderation = self.moderation, id = room.descriptor.id, series = room.descriptor.series
-        keeper.write(kind.rawValue) {
+        keeper.write(kind.rawValue, {
             try moderation.restrict(kind, person: target.id, room: id, series: series, until: until, by: staff.id,
                                     reason: reason, at: now)
-        }
+        }, done: done)
     }
 
-    func lift(_ kind: RestrictionKind, _ target: MemberInfo, _ room: LiveRoom, by staff: PersonID?, now: Date) {
+    func lift(_ kind: RestrictionKind, _ target: MemberInfo, _ room: LiveRoom, by staff: PersonID?, now: Date,
+              done: (@Sendable (Result<Void, any Error>) -> Void)? = nil) {
         let moderation = self.moderation, id = room.descriptor.id, series = room.descriptor.series
-        keeper.write("un\(kind.rawValue)") {
+        keeper.write("un\(kind.rawValue)", {
             try moderation.lift(kind, person: target.id, room: id, series: series, by: staff, at: now)
-        }
+        }, done: done)
     }
 
-    private func saveControl(_ room: LiveRoom, _ action: AuditAction, by staff: PersonID, detail: String?, now: Date) {
+    private func saveControl(_ room: LiveRoom, _ action: AuditAction, by staff: PersonID, detail: String?, now: Date,
+                             done: (@Sendable (Result<Void, any Error>) -> Void)? = nil) {
         let moderation = self.moderation, control = room.control, id = room.descriptor.id
-        keeper.write("room control") {
+        keeper.write("room control", {
             try moderation.setControl(control, room: id, action: action, by: staff, detail: detail, at: now)
-        }
+        }, done: done)
     }
 
     /// Appends an audit row on the records queue.
@@ -385,5 +390,39 @@ extension ReportRecord {
     var frame: ServerFrame.Report {
         ServerFrame.Report(id: id, room: room, seq: seq, reason: reason, by: by, ts: WireTime.timestamp(at),
                            resolved: resolved ? true : nil)
+    }
+}
+
+/// What a moderation action does once it is answered `ok`, and, for an action that is a record, the wait for
+/// the records queue: `ok` and the effects once it is stored, `internal` if it could not be (the action holds
+/// for this run of the server, but is not in the record: staff send it again). Service thread only.
+final class ModerationEffects: @unchecked Sendable {
+    private var effects: [() -> Void] = []
+    private(set) var awaitsRecord = false
+
+    func append(_ effect: @escaping () -> Void) { effects.append(effect) }
+
+    func run() { for effect in effects { effect() } }
+
+    /// A maker of the write's completion: calling it marks the reply as waiting for the record.
+    func recorded(_ hub: Hub, _ connection: ConnectionID, ref: String?, action: String)
+        -> () -> @Sendable (Result<Void, any Error>) -> Void {
+        { [self] in
+            awaitsRecord = true
+            return { [self] result in
+                hub.transport.execute { [self] in
+                    let session = hub.sessions[connection]
+                    switch result {
+                    case .success:
+                        if let session { hub.reply(session, .ok(.init(ref: ref))) }
+                        run()
+                    case .failure:
+                        if let session {
+                            hub.reply(session, .error(.init(.init(.internal, "The \(action) could not be saved. Send it again."), ref: ref)))
+                        }
+                    }
+                }
+            }
+        }
     }
 }

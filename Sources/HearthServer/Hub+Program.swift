@@ -42,12 +42,41 @@ extension Hub {
     func agree(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
         let room: LiveRoom
         do throws(ProtocolError) { room = try memberRoom(session, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
-        if room.descriptor.agreement != nil && room.agreed.insert(identity.id).inserted {
-            let records = keeper.records, person = identity.id, now = clock()
-            keeper.write("agreement") { try records.accept(room: id, person: person, at: now) }
-            logger.info("agreement accepted", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+        guard room.descriptor.agreement != nil && room.agreed.insert(identity.id).inserted else {
+            return reply(session, .ok(.init(ref: ref)))
         }
-        reply(session, .ok(.init(ref: ref)))
+        let records = keeper.records, person = identity.id, now = clock()
+        // `ok` once it is stored; if it could not be, the person has not agreed and may send it again.
+        recordThenReply(session, ref: ref, "agreement", failure: "Your agreement could not be saved. Send it again.", {
+            try records.accept(room: id, person: person, at: now)
+        }, stored: { [self] in
+            logger.info("agreement accepted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)"])
+        }, failed: { [self] in
+            rooms[id]?.agreed.remove(person)
+        })
+    }
+
+    /// Writes a clinical record on the records queue, then, on the service thread, runs `stored` and answers `ok`
+    /// once it is stored, or runs `failed` and answers `internal` (`failure`, which asks for a resend). Nothing is
+    /// answered `ok` before it is stored. The effects run even when the connection has gone meanwhile.
+    func recordThenReply(_ session: Session, ref: String?, _ what: String, failure: String,
+                         _ work: @escaping @Sendable () throws -> Void,
+                         stored: @escaping () -> Void = {}, failed: @escaping () -> Void = {}) {
+        let connection = session.connection
+        nonisolated(unsafe) let stored = stored, failed = failed
+        keeper.write(what, work) { [self] result in
+            transport.execute { [self] in
+                let session = sessions[connection]
+                switch result {
+                case .success:
+                    stored()
+                    if let session { reply(session, .ok(.init(ref: ref))) }
+                case .failure:
+                    failed()
+                    if let session { reply(session, .error(.init(.init(.internal, failure), ref: ref))) }
+                }
+            }
+        }
     }
 
     func checkin(_ session: Session, _ identity: Identity, _ id: RoomID, mood: Int?, craving: Int?, safe: Bool?, ref: String?) {
@@ -59,62 +88,19 @@ extension Hub {
         let now = clock()
         let checkin = Checkin(room: id, member: identity.member, mood: mood, craving: craving, safe: safe,
                               ts: WireTime.timestamp(now))
-        let records = keeper.records
-        keeper.write("check-in") { try records.record(checkin, at: now) }
-        let frame = codec.encode(.checkin(.init(checkin)))
-        for staff in watchingStaff(room.descriptor) { transport.send(frame, to: staff.connection) }
-        reply(session, .ok(.init(ref: ref)))
-        if safe == false {
-            logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
-            raiseAlert(room: room.descriptor, member: identity.member, category: "not_safe", severity: "high", at: now)
-        }
-    }
-
-    /// Records an alert and sends it to every connected staff member who may access the room, wherever they are;
-    /// it is escalated if no one acknowledges it in time.
-    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
-                    at now: Date) {
-        let records = keeper.records
-        keeper.run({ try records.raise(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
-            [self] result in
-            transport.execute { [self] in
-                guard case .success(let alert) = result else {
-                    logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)"])
-                    return
-                }
-                logger.notice("alert raised", metadata: ["hearth.alert": "\(alert.id)", "hearth.room": "\(room.id)",
-                                                         "hearth.severity": "\(severity)", "hearth.category": "\(category)"])
-                openAlerts[alert.id] = (alert, now)
-                broadcast(alert, room: room)
+        let records = keeper.records, descriptor = room.descriptor, member = identity.member
+        // Staff hear of it, and the participant gets `ok`, only once it is stored: a check-in lost to a full disk
+        // is answered `internal` so the participant (whose page still shows where to get help) sends it again.
+        recordThenReply(session, ref: ref, "check-in", failure: "Your check-in could not be saved. Send it again.", {
+            try records.record(checkin, at: now)
+        }, stored: { [self] in
+            let frame = codec.encode(.checkin(.init(checkin)))
+            for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
+            if safe == false {
+                logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)"])
+                raiseAlert(room: descriptor, member: member, category: "not_safe", severity: "high", at: now)
             }
-        }
-    }
-
-    func broadcast(_ alert: Alert, room: RoomDescriptor) {
-        let frame = codec.encode(.alert(.init(alert)))
-        for staff in staffSessions(for: room) { transport.send(frame, to: staff.connection) }
-    }
-
-    func acknowledge(_ session: Session, _ identity: Identity, alert id: Int64, outcome: String?, ref: String?) {
-        let records = keeper.records, staff = identity.id, now = clock(), connection = session.connection
-        keeper.run({ try records.acknowledge(alert: id, by: staff, outcome: outcome, at: now) }) { [self] result in
-            transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
-                switch result {
-                case .success(let alert?):
-                    openAlerts.removeValue(forKey: id)
-                    let descriptor = rooms[alert.room]?.descriptor
-                        ?? (try? schedule.descriptor(of: alert.room, defaultWindow: configuration.window))
-                    logger.info("alert acknowledged", metadata: ["hearth.alert": "\(id)", "hearth.by": "\(staff)"])
-                    reply(session, .ok(.init(ref: ref)))
-                    if let descriptor { broadcast(alert, room: descriptor) }
-                case .success(nil):
-                    reply(session, .error(.init(.notFound("There is no alert \(id)."), ref: ref)))
-                case .failure:
-                    reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref)))
-                }
-            }
-        }
+        })
     }
 
     func attendance(_ session: Session, _ identity: Identity, room: RoomID?, week: ISOWeek?, ref: String?) {

@@ -14,6 +14,138 @@ extension Hub {
                    severity: match.severity.rawValue, seq: message.seq, at: clock())
     }
 
+    /// How many open alerts the replay after a staff `welcome` carries in full; an `alert_backlog` frame tells of
+    /// the rest, which `alerts` lists.
+    static let alertReplayLimit = 50
+
+    /// Records a crisis signal and tells every connected staff member who may access the room, wherever they are.
+    /// The first signal opens an alert: sent at once, and escalated if no one acknowledges it in time. A repeat while
+    /// it is open (same person, room and category) updates it: its frame goes out at most once a second, at once
+    /// when the repeat raised its severity, and it is not escalated again (escalation keeps the first signal's time).
+    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+                    at now: Date) {
+        let records = keeper.records
+        keeper.run({ try records.signal(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
+            [self] result in
+            transport.execute { [self] in
+                guard case .success(let signal) = result else {
+                    logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)"])
+                    return
+                }
+                let alert = signal.alert
+                if signal.opened {
+                    logger.notice("alert raised", metadata: ["hearth.alert": "\(alert.id)", "hearth.room": "\(room.id)",
+                                                             "hearth.severity": "\(severity)", "hearth.category": "\(category)"])
+                    openAlerts[alert.id] = (alert, now)
+                    broadcast(alert, room: room)
+                } else if signal.severityRaised || alertUpdates.offer(alert, room: room, at: .now) {
+                    logger.debug("alert repeated", metadata: ["hearth.alert": "\(alert.id)", "hearth.count": "\(alert.signals)"])
+                    broadcast(alert, room: room)
+                }
+            }
+        }
+    }
+
+    /// Sends the updates of coalesced alerts that waited for their second (from the tick).
+    func sendDueAlertUpdates() {
+        for update in alertUpdates.due(at: .now) { broadcast(update.alert, room: update.room) }
+    }
+
+    /// An alert's current state as an `alert` frame, to every connected staff member who may access its room.
+    func broadcast(_ alert: Alert, room: RoomDescriptor) {
+        alertUpdates.sent(alert.id, at: .now)
+        let frame = codec.encode(.alert(.init(alert)))
+        for staff in staffSessions(for: room) { transport.send(frame, to: staff.connection) }
+    }
+
+    /// The open alerts, to a staff member who just connected: read on the records queue (never on the service
+    /// thread), after every raise and acknowledgement queued before. At most `alertReplayLimit` in full, the ones
+    /// signalled most recently, sent oldest first; when more are open, an `alert_backlog` frame says how many more.
+    func replayAlerts(to session: Session, _ identity: Identity) {
+        let records = keeper.records, schedule = self.schedule, window = configuration.window
+        let connection = session.connection
+        keeper.run({ try Self.listedAlerts(for: identity, room: nil, records: records, schedule: schedule, window: window) }) {
+            [self] result in
+            transport.execute { [self] in
+                guard let session = sessions[connection], !session.closing else { return }
+                guard case .success(.success(let open)) = result else {
+                    logger.error("could not replay open alerts", metadata: ["hearth.person": "\(identity.id)"])
+                    return
+                }
+                let replay = Self.replay(open, limit: Self.alertReplayLimit)
+                for alert in replay.alerts { reply(session, .alert(.init(alert))) }
+                if let backlog = replay.backlog {
+                    logger.notice("alert replay bounded", metadata: ["hearth.person": "\(identity.id)",
+                                                                     "hearth.more": "\(backlog.more)"])
+                    reply(session, .alertBacklog(backlog))
+                }
+            }
+        }
+    }
+
+    /// The bounded replay of open alerts (given oldest first): all of them when at most `limit`; otherwise the
+    /// `limit` whose latest signal is most recent, still oldest first, and the backlog of the others.
+    static func replay(_ open: [Alert], limit: Int) -> (alerts: [Alert], backlog: ServerFrame.AlertBacklog?) {
+        guard open.count > limit else { return (open, nil) }
+        let chosen = Set(open.sorted { ($0.latest ?? $0.ts, $0.id) > ($1.latest ?? $1.ts, $1.id) }.prefix(limit).map(\.id))
+        let replayed = open.filter { chosen.contains($0.id) }
+        let left = open.filter { !chosen.contains($0.id) }
+        return (replayed, ServerFrame.AlertBacklog(replayed: replayed.count, more: left.count, oldest: left[0].ts))
+    }
+
+    /// `alert_ack` of one alert: `ok`, then the alert (acknowledged now, or as it already was) to the staff who may
+    /// access its room.
+    func acknowledge(_ session: Session, _ identity: Identity, alert id: Int64, outcome: String?, ref: String?) {
+        let records = keeper.records, staff = identity.id, now = clock()
+        acknowledged(session, ref: ref, by: staff, { () throws -> Result<[Alert], UnknownAlert> in
+            guard let alert = try records.acknowledge(alert: id, by: staff, outcome: outcome, at: now) else {
+                return .failure(UnknownAlert(id: id))
+            }
+            return .success([alert])
+        })
+    }
+
+    /// `alert_ack` with `alerts`: all of them in one transaction, or, when one is unknown, none (`not_found`
+    /// naming the first unknown id).
+    func acknowledge(_ session: Session, _ identity: Identity, alerts ids: [Int64], outcome: String?, ref: String?) {
+        let records = keeper.records, staff = identity.id, now = clock()
+        acknowledged(session, ref: ref, by: staff, { try records.acknowledge(alerts: ids, by: staff, outcome: outcome, at: now) })
+    }
+
+    /// Runs an acknowledgement on the records queue (with the rooms of its alerts, read there too), then replies
+    /// and sends each alert to the staff who may access its room.
+    private func acknowledged(_ session: Session, ref: String?, by staff: PersonID,
+                              _ work: @escaping @Sendable () throws -> Result<[Alert], UnknownAlert>) {
+        let schedule = self.schedule, window = configuration.window, connection = session.connection
+        keeper.run({ () throws -> Result<[(Alert, RoomDescriptor?)], UnknownAlert> in
+            switch try work() {
+            case .success(let alerts):
+                return .success(try alerts.map { ($0, try schedule.descriptor(of: $0.room, defaultWindow: window)) })
+            case .failure(let unknown):
+                return .failure(unknown)
+            }
+        }) { [self] result in
+            transport.execute { [self] in
+                let session = sessions[connection]
+                switch result {
+                case .success(.success(let alerts)):
+                    for (alert, _) in alerts { openAlerts.removeValue(forKey: alert.id) }
+                    logger.info("alerts acknowledged", metadata: ["hearth.alerts": "\(alerts.map(\.0.id))", "hearth.by": "\(staff)"])
+                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    for (alert, descriptor) in alerts {
+                        if let descriptor = rooms[alert.room]?.descriptor ?? descriptor { broadcast(alert, room: descriptor) }
+                    }
+                case .success(.failure(let unknown)):
+                    if let session { reply(session, .error(.init(.notFound("There is no alert \(unknown.id)."), ref: ref))) }
+                case .failure:
+                    if let session {
+                        reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref)))
+                    }
+                }
+            }
+        }
+    }
+
     /// Escalates alerts no one acknowledged within `alert_escalation_seconds`: recorded, and re-sent marked
     /// `escalated` to every staff member on the server.
     func escalateAlerts(now: Date) {
@@ -26,6 +158,7 @@ extension Hub {
                 transport.execute { [self] in
                     guard case .success(let alert?) = result else { return }
                     logger.warning("alert escalated: no one acknowledged it", metadata: ["hearth.alert": "\(id)", "hearth.room": "\(alert.room)"])
+                    alertUpdates.sent(alert.id, at: .now)
                     let frame = codec.encode(.alert(.init(alert)))
                     for session in sessions.values where session.identity?.role.isStaff == true && !session.closing {
                         transport.send(frame, to: session.connection)

@@ -68,40 +68,47 @@ extension Hub {
         } else {
             people = room.waitingMembers.map(\.id)
         }
-        let now = clock()
-        for person in people {
-            guard let entry = room.waiting.removeValue(forKey: person) else { continue }
-            room.admitted.insert(person)
-            let records = keeper.records, staff = identity.id
-            keeper.write("admission") { try records.decide(room: id, person: person, .admitted, by: staff, at: now) }
-            logger.info("admitted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
-            knock(room, entry.member, .admitted)
-            for (connection, afterSeq) in entry.connections {
-                guard let waiter = sessions[connection], let who = waiter.identity else { continue }
-                waiter.waitingRooms.remove(id)
-                enter(waiter, who, room, afterSeq: afterSeq, ref: nil)
+        // Admitted once the decision is stored; if it could not be, they stay waiting and staff may admit again.
+        let now = clock(), records = keeper.records, staff = identity.id
+        recordThenReply(session, ref: ref, "admission", failure: "The admission could not be saved. Admit again.", {
+            for person in people { try records.decide(room: id, person: person, .admitted, by: staff, at: now) }
+        }, stored: { [self] in
+            guard let room = rooms[id] else { return }
+            for person in people {
+                guard let entry = room.waiting.removeValue(forKey: person) else { continue }
+                room.admitted.insert(person)
+                logger.info("admitted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
+                knock(room, entry.member, .admitted)
+                for (connection, afterSeq) in entry.connections {
+                    guard let waiter = sessions[connection], let who = waiter.identity else { continue }
+                    waiter.waitingRooms.remove(id)
+                    enter(waiter, who, room, afterSeq: afterSeq, ref: nil)
+                }
             }
-        }
-        reply(session, .ok(.init(ref: ref)))
+        })
     }
 
     func deny(_ session: Session, _ identity: Identity, _ id: RoomID, member: PersonID, message: String?, ref: String?) {
         let room: LiveRoom
         do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
-        guard let entry = room.waiting.removeValue(forKey: member) else {
+        guard room.waiting[member] != nil else {
             return reply(session, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
         }
+        // Denied once the decision is stored; if it could not be, they stay waiting.
         let now = clock(), records = keeper.records, staff = identity.id
-        keeper.write("admission") { try records.decide(room: id, person: member, .denied, by: staff, at: now) }
-        logger.info("denied", metadata: ["hearth.person": "\(member)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
-        let text = message?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let frame = codec.encode(.denied(.init(room: id, message: text?.isEmpty == false ? text!
-            : "The counselor did not admit you to this session. You can contact the clinic if you have questions.")))
-        for connection in entry.connections.keys {
-            sessions[connection]?.waitingRooms.remove(id)
-            transport.send(frame, to: connection)
-        }
-        knock(room, entry.member, .denied)
-        reply(session, .ok(.init(ref: ref)))
+        recordThenReply(session, ref: ref, "admission", failure: "The decision could not be saved. Send it again.", {
+            try records.decide(room: id, person: member, .denied, by: staff, at: now)
+        }, stored: { [self] in
+            guard let room = rooms[id], let entry = room.waiting.removeValue(forKey: member) else { return }
+            logger.info("denied", metadata: ["hearth.person": "\(member)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
+            let text = message?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let frame = codec.encode(.denied(.init(room: id, message: text?.isEmpty == false ? text!
+                : "The counselor did not admit you to this session. You can contact the clinic if you have questions.")))
+            for connection in entry.connections.keys {
+                sessions[connection]?.waitingRooms.remove(id)
+                transport.send(frame, to: connection)
+            }
+            knock(room, entry.member, .denied)
+        })
     }
 }

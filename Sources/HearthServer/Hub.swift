@@ -49,6 +49,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var accessVersion: Int64 = 0
     /// Alerts raised and neither acknowledged nor escalated yet, with when they were raised (clinic clock).
     var openAlerts: [Int64: (alert: Alert, raised: Date)] = [:]
+    /// Updates of coalesced alerts waiting for their once-a-second `alert` frame.
+    var alertUpdates = AlertUpdates()
     /// The last retention purge, on the monotonic clock (nil: not yet this run).
     var lastPurge: ContinuousClock.Instant?
 
@@ -79,10 +81,26 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         logger.debug("connection opened", metadata: ["hearth.connection": "\(connection)"])
     }
 
+    /// Most frames, and bytes in all, a connection may send before its `hello` succeeds (retries of a `hello`
+    /// answered `internal` fit); past either it is closed with 1008.
+    static let preHelloFrames = 4
+    static let preHelloBytes = 8 * 1024
+
     func received(text: [UInt8], on connection: ConnectionID) {
         guard let session = sessions[connection], !session.closing else { return }
+        if session.identity == nil {
+            session.preHelloFrames += 1
+            session.preHelloBytes += text.count
+            if session.preHelloFrames > Self.preHelloFrames || session.preHelloBytes > Self.preHelloBytes {
+                return closeBeforeHello(session, .badRequest(
+                    "Too much before hello: at most \(Self.preHelloFrames) frames and \(Self.preHelloBytes / 1024) KiB."))
+            }
+        }
         switch codec.decodeClientRequest(text) {
         case .failure(let rejection):
+            guard session.identity != nil else {
+                return closeBeforeHello(session, rejection.error, ref: rejection.ref)
+            }
             reply(session, .error(.init(rejection.error, ref: rejection.ref)))
         case .success(let request):
             handle(request, from: session)
@@ -90,8 +108,19 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     }
 
     func receivedBinary(on connection: ConnectionID) {
-        guard let session = sessions[connection] else { return }
-        reply(session, .error(.init(.badRequest("Frames must be UTF-8 JSON text, not binary."), ref: nil)))
+        guard let session = sessions[connection], !session.closing else { return }
+        let error = ProtocolError.badRequest("Frames must be UTF-8 JSON text, not binary.")
+        guard session.identity != nil else { return closeBeforeHello(session, error) }
+        reply(session, .error(.init(error, ref: nil)))
+    }
+
+    /// A connection that has not said hello broke the rules (too much, binary or malformed): the error, then 1008.
+    /// Counted for the abuse log.
+    private func closeBeforeHello(_ session: Session, _ error: ProtocolError, ref: String? = nil) {
+        reply(session, .error(.init(error, ref: ref)))
+        session.closing = true
+        transport.noteAbuse(.preHello, on: session.connection)
+        transport.close(session.connection, code: .policyViolation, reason: "protocol violation before hello")
     }
 
     func connectionClosed(_ connection: ConnectionID) {
@@ -114,6 +143,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         let instant = ContinuousClock.now
         let deadline = instant - .seconds(configuration.helloTimeoutSeconds)
         for session in sessions.values where session.identity == nil && !session.closing && session.openedAt < deadline {
+            transport.noteAbuse(.helloDeadline, on: session.connection)
             refuse(session, "No hello within \(configuration.helloTimeoutSeconds) s.")
         }
         let version = (try? database.pool.read { db in try AccessVersion.current(db) }) ?? accessVersion
@@ -136,6 +166,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         }
         expireMutes(now: now)
         escalateAlerts(now: now)
+        sendDueAlertUpdates()
         if lastPurge.map({ instant - $0 >= .seconds(86400) }) ?? true {
             lastPurge = instant
             purgeExpiredMessages(now: now)
@@ -152,12 +183,16 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             return HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](data))
         }
         guard path == "/healthz" else { return nil }
-        let healthy = database.healthCheck()
-        let body: [String: Any] = [
+        let readable = database.healthCheck()
+        // Writes failing (a full disk, say) since the last one that went through: not healthy, even if reads work.
+        let failingSince = keeper.health.failingSince
+        let healthy = readable && failingSince == nil
+        var body: [String: Any] = [
             "status": healthy ? "ok" : "degraded", "version": version,
-            "database": healthy ? "ok" : "unavailable", "synchronous": database.synchronous.rawValue,
-            "connections": sessions.count,
+            "database": !readable ? "unavailable" : failingSince == nil ? "ok" : "failing",
+            "synchronous": database.synchronous.rawValue, "connections": sessions.count,
         ]
+        if let failingSince { body["last_failure"] = WireTime.timestamp(failingSince) }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
         return HTTPResponse(status: healthy ? 200 : 503, contentType: "application/json", body: [UInt8](data))
     }
@@ -208,6 +243,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             invite(session, identity, room, member: member, ref: request.ref)
         case .alertAck(let alert, let outcome):
             acknowledge(session, identity, alert: alert, outcome: outcome, ref: request.ref)
+        case .alertAckMany(let alerts, let outcome):
+            acknowledge(session, identity, alerts: alerts, outcome: outcome, ref: request.ref)
         case .alerts(let room):
             listAlerts(session, identity, room: room, ref: request.ref)
         case .moderate(let room, let action):
@@ -275,6 +312,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         // Signed in only once the welcome can be sent, so a `hello` refused with `internal` can be retried.
         session.identity = identity
         session.tokenHash = AccessToken.hash(sessionToken ?? token)
+        transport.markAuthenticated(session.connection)
         reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
                                       server: "hearth/\(version)", sessionToken: sessionToken, ref: ref)))
         if identity.role.isStaff { replayAlerts(to: session, identity) }

@@ -9,21 +9,31 @@ final class RecordKeeper: Sendable {
     private let queue = DispatchQueue(label: "hearth.records")
     let attendance: AttendanceStore
     let records: SessionRecords
+    /// Failed and successful writes, for `/healthz`.
+    let health: WriteHealth
     private let logger: Logger
 
-    init(database: HearthDatabase, logger: Logger) {
+    init(database: HearthDatabase, health: WriteHealth = WriteHealth(), logger: Logger) {
+        self.health = health
         attendance = AttendanceStore(database)
         records = SessionRecords(database)
         self.logger = logger
     }
 
-    /// Runs a write in order; a failure is logged (never with personal data) and the server goes on.
-    func write(_ what: String, _ work: @escaping @Sendable () throws -> Void) {
-        queue.async { [logger] in
+    /// Runs a write in order; a failure is logged (never with personal data) and shows in `/healthz`.
+    /// - Parameter done: Told whether it was stored (on this queue: hop back to the service thread with
+    ///   `WebSocketServer.execute`). A request answered `ok` waits for it: nothing is `ok` that was not stored.
+    func write(_ what: String, _ work: @escaping @Sendable () throws -> Void,
+               done: (@Sendable (Result<Void, any Error>) -> Void)? = nil) {
+        queue.async { [logger, health] in
             do {
                 try work()
+                health.succeeded()
+                done?(.success(()))
             } catch {
+                health.failed()
                 logger.error("could not record \(what)", metadata: ["hearth.error": "\(type(of: error))"])
+                done?(.failure(error))
             }
         }
     }

@@ -52,6 +52,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// Minutes without activity after which the browser page signs out, while no session is open (HIPAA automatic
     /// logoff). A person sitting in an open session is never signed out.
     public var idleLogoffMinutes = 30
+    /// WebSocket connections one address may have open at once, and how many of them may not have signed in yet.
+    /// 0 turns a cap off. Clinics whose people share one address (NAT) raise them or set them to 0.
+    public var maxConnectionsPerAddress = 200
+    public var maxUnauthenticatedPerAddress = 20
+    /// Loopback connections (benchmarks, a local proxy) are not capped.
+    public var exemptLoopback = true
 
     public static let defaultCrisisResources = """
         It sounds like things are really hard right now, and you do not have to face this alone. Your counselor has \
@@ -96,6 +102,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case crisisResources = "crisis_resources", crisisLexicon = "crisis_lexicon"
         case crisisLexiconMode = "crisis_lexicon_mode", retentionDays = "retention_days"
         case helpLines = "help_lines", quickExitURL = "quick_exit_url", idleLogoffMinutes = "idle_logoff_minutes"
+        case maxConnectionsPerAddress = "max_connections_per_address"
+        case maxUnauthenticatedPerAddress = "max_unauthenticated_per_address", exemptLoopback = "exempt_loopback"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -123,6 +131,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.crisisLexiconMode, &crisisLexiconMode); try read(.retentionDays, &retentionDays)
         try read(.helpLines, &helpLines); try read(.quickExitURL, &quickExitURL)
         try read(.idleLogoffMinutes, &idleLogoffMinutes)
+        try read(.maxConnectionsPerAddress, &maxConnectionsPerAddress)
+        try read(.maxUnauthenticatedPerAddress, &maxUnauthenticatedPerAddress); try read(.exemptLoopback, &exemptLoopback)
     }
 
     private struct AnyKey: CodingKey {
@@ -190,6 +200,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try set(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
         try set(.alertEscalationSeconds, &alertEscalationSeconds); try set(.retentionDays, &retentionDays)
         try set(.idleLogoffMinutes, &idleLogoffMinutes)
+        try set(.maxConnectionsPerAddress, &maxConnectionsPerAddress)
+        try set(.maxUnauthenticatedPerAddress, &maxUnauthenticatedPerAddress)
+        if let (name, raw) = text(.exemptLoopback) {
+            guard let value = Bool(raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
+            exemptLoopback = value
+        }
         if let (_, raw) = text(.quickExitURL) { quickExitURL = raw }
         if let (name, raw) = text(.helpLines) {
             guard let lines = try? JSONDecoder().decode([ClientSettings.HelpLine].self, from: Data(raw.utf8)) else {
@@ -228,6 +244,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try require(ClientSettings.isValidQuickExit(quickExitURL),
                     "quick_exit_url must be an http(s) address or a path on this server such as /recipes.html")
         try require((1...720).contains(idleLogoffMinutes), "idle_logoff_minutes must be 1 to 720")
+        try require(maxConnectionsPerAddress >= 0 && maxUnauthenticatedPerAddress >= 0,
+                    "max_connections_per_address and max_unauthenticated_per_address must be 0 (no cap) or more")
         try require(!helpLines.isEmpty && helpLines.allSatisfy { !$0.label.isEmpty && !$0.number.isEmpty },
                     "help_lines needs at least one line, each with a label and a number")
     }

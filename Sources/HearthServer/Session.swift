@@ -17,6 +17,9 @@ final class Session {
     /// Rooms an admin opened with break-glass access (read-only).
     var breakGlass: Set<RoomID> = []
     var closing = false
+    /// Frames and bytes received before a successful `hello` (limited: `Hub.preHelloFrames`, `preHelloBytes`).
+    var preHelloFrames = 0
+    var preHelloBytes = 0
 
     init(connection: ConnectionID, openedAt: ContinuousClock.Instant) {
         self.connection = connection

@@ -298,6 +298,20 @@ extension HearthDatabase {
                 BEGIN SELECT RAISE(ABORT, 'messages are deleted only by the retention purge (hearthd purge)'); END;
                 """)
         }
+        migrator.registerMigration("v4 coalesced alerts") { db in
+            try db.alter(table: "alert") { t in
+                // A repeat signal (same person, room and category) while the alert is open updates it: how many
+                // signals it stands for, when the latest came and, for a flagged message, which one.
+                t.add(column: "signals", .integer).notNull().defaults(to: 1)
+                t.add(column: "latestAt", .integer)
+                t.add(column: "latestSeq", .integer)
+            }
+            // Finds the open alert a repeat signal updates. Not unique: a database from before coalescing may hold
+            // several open alerts of one person, room and category (a repeat updates the newest).
+            try db.execute(sql: """
+                CREATE INDEX alert_open ON alert (personId, roomId, category) WHERE acknowledgedBy IS NULL
+                """)
+        }
         return migrator
     }
 }

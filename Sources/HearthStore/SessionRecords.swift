@@ -64,18 +64,47 @@ public struct SessionRecords: Sendable {
 
     // MARK: Alerts
 
-    /// Raises an alert (for a flagged message when `seq` is given) and returns it with its id.
+    /// Raises an alert (for a flagged message when `seq` is given) and returns it with its id; a repeat while one of
+    /// the same person, room and category is open updates that one instead (see `signal`).
     public func raise(room: RoomID, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
                       at date: Date) throws -> Alert {
+        try signal(room: room, member: member, category: category, severity: severity, seq: seq, at: date).alert
+    }
+
+    /// Records a crisis signal (a "not safe" check-in, or a flagged message when `seq` is given). The first since the
+    /// last acknowledgement of this person, room and category opens an alert (audited); a repeat while it is open
+    /// updates it: one more signal, the latest time and flagged message, and a higher severity (audited only then).
+    public func signal(room: RoomID, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+                       at date: Date) throws -> AlertSignal {
         try database.pool.write { db in
+            if let open = try Row.fetchOne(db, sql: """
+                SELECT id, severity FROM alert
+                WHERE personId = ? AND roomId = ? AND category = ? AND acknowledgedBy IS NULL
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [member.id, room, category]) {
+                let id: Int64 = open["id"], current: String = open["severity"]
+                let raised = Alert.rank(ofSeverity: severity) > Alert.rank(ofSeverity: current)
+                try db.execute(sql: """
+                    UPDATE alert SET signals = signals + 1, latestAt = MAX(COALESCE(latestAt, raisedAt), ?),
+                      latestSeq = COALESCE(?, latestSeq), severity = ? WHERE id = ?
+                    """, arguments: [date.epochMilliseconds, seq, raised ? severity : current, id])
+                if raised {
+                    try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
+                                        detail: "alert \(id): repeated, now \(severity) \(category)"
+                                            + (seq.map { " at seq \($0)" } ?? ""), at: date)
+                }
+                let alert = try Self.alerts(db, sql: "alert.id = ?", arguments: [id])[0]
+                return AlertSignal(alert: alert, opened: false, severityRaised: raised)
+            }
             try db.execute(sql: """
                 INSERT INTO alert (roomId, personId, category, severity, seq, raisedAt) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [room, member.id, category, severity, seq, date.epochMilliseconds])
             let id = db.lastInsertedRowID
             try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
                                 detail: "alert \(id): \(severity) \(category)" + (seq.map { " at seq \($0)" } ?? ""), at: date)
-            return Alert(id: id, room: room, member: member, severity: severity, category: category,
-                         ts: WireTime.timestamp(date), seq: seq)
+            let alert = Alert(id: id, room: room, member: member, severity: severity, category: category,
+                              ts: WireTime.timestamp(date), seq: seq)
+            return AlertSignal(alert: alert, opened: true, severityRaised: false)
         }
     }
 
@@ -97,18 +126,37 @@ public struct SessionRecords: Sendable {
     /// Records who acknowledged an alert, when, and the outcome. Returns the alert, or nil when there is none
     /// with this id; acknowledging twice keeps the first acknowledgement.
     public func acknowledge(alert id: Int64, by staff: PersonID, outcome: String?, at date: Date) throws -> Alert? {
-        try database.pool.write { db in
-            try db.execute(sql: """
-                UPDATE alert SET acknowledgedBy = ?, acknowledgedAt = ?, outcome = ? WHERE id = ? AND acknowledgedBy IS NULL
-                """, arguments: [staff, date.epochMilliseconds, outcome, id])
-            let acknowledged = db.changesCount > 0
-            let alert = try Self.alerts(db, sql: "alert.id = ?", arguments: [id]).first
-            if acknowledged, let alert {
-                try AuditLog.append(db, .alertAck, actor: staff, room: alert.room, target: alert.member.id.rawValue,
-                                    detail: "alert \(id)", at: date)
-            }
-            return alert
+        try database.pool.write { db in try Self.acknowledge(db, id, by: staff, outcome: outcome, at: date) }
+    }
+
+    /// Acknowledges several alerts in one transaction, with one outcome for all (an id listed twice counts once).
+    /// All or nothing: when an id is unknown, nothing is acknowledged and the first unknown id is returned as the
+    /// failure. Otherwise returns the alerts in the order given, each acknowledged now or as it already was.
+    public func acknowledge(alerts ids: [Int64], by staff: PersonID, outcome: String?,
+                            at date: Date) throws -> Result<[Alert], UnknownAlert> {
+        var unique: [Int64] = []
+        for id in ids where !unique.contains(id) { unique.append(id) }
+        return try database.pool.write { db in
+            let placeholders = Array(repeating: "?", count: unique.count).joined(separator: ", ")
+            let known = try Set(Int64.fetchAll(db, sql: "SELECT id FROM alert WHERE id IN (\(placeholders))",
+                                               arguments: StatementArguments(unique)))
+            if let unknown = unique.first(where: { !known.contains($0) }) { return .failure(UnknownAlert(id: unknown)) }
+            return .success(try unique.compactMap { try Self.acknowledge(db, $0, by: staff, outcome: outcome, at: date) })
         }
+    }
+
+    private static func acknowledge(_ db: Database, _ id: Int64, by staff: PersonID, outcome: String?,
+                                    at date: Date) throws -> Alert? {
+        try db.execute(sql: """
+            UPDATE alert SET acknowledgedBy = ?, acknowledgedAt = ?, outcome = ? WHERE id = ? AND acknowledgedBy IS NULL
+            """, arguments: [staff, date.epochMilliseconds, outcome, id])
+        let acknowledged = db.changesCount > 0
+        let alert = try alerts(db, sql: "alert.id = ?", arguments: [id]).first
+        if acknowledged, let alert {
+            try AuditLog.append(db, .alertAck, actor: staff, room: alert.room, target: alert.member.id.rawValue,
+                                detail: "alert \(id)", at: date)
+        }
+        return alert
     }
 
     /// Alerts no one has acknowledged yet, oldest first.
@@ -123,6 +171,8 @@ public struct SessionRecords: Sendable {
             WHERE \(condition) ORDER BY alert.raisedAt, alert.id
             """, arguments: arguments).map { row in
             let by: PersonID? = (row["acknowledgedBy"] as String?).map(PersonID.init)
+            let signals: Int = row["signals"], raisedAt: Int64 = row["raisedAt"]
+            let latest: Int64 = row["latestAt"] ?? raisedAt
             return Alert(id: row["id"], room: RoomID(row["roomId"] as String),
                          member: MemberInfo(id: PersonID(row["personId"] as String), name: row["name"],
                                             role: Role(rawValue: row["role"]) ?? .participant),
@@ -132,7 +182,30 @@ public struct SessionRecords: Sendable {
                                                              role: Role(rawValue: row["staffRole"]) ?? .counselor) },
                          acknowledgedAt: (row["acknowledgedAt"] as Int64?).map { WireTime.timestamp(Date(epochMilliseconds: $0)) },
                          outcome: row["outcome"], seq: row["seq"],
-                         escalated: (row["escalatedAt"] as Int64?) == nil ? nil : true)
+                         escalated: (row["escalatedAt"] as Int64?) == nil ? nil : true,
+                         count: signals > 1 ? signals : nil,
+                         latest: signals > 1 ? WireTime.timestamp(Date(epochMilliseconds: latest)) : nil,
+                         latestSeq: signals > 1 ? row["latestSeq"] : nil)
         }
     }
+}
+
+/// What a crisis signal did: opened an alert, or updated the open one of the same person, room and category.
+public struct AlertSignal: Equatable, Sendable {
+    /// The alert as stored now.
+    public var alert: Alert
+    /// True for a new alert: the first signal since the last acknowledgement.
+    public var opened: Bool
+    /// A repeat raised the open alert's severity.
+    public var severityRaised: Bool
+
+    public init(alert: Alert, opened: Bool, severityRaised: Bool) {
+        self.alert = alert; self.opened = opened; self.severityRaised = severityRaised
+    }
+}
+
+/// A bulk acknowledgement named an alert that does not exist.
+public struct UnknownAlert: Error, Equatable, Sendable {
+    public var id: Int64
+    public init(id: Int64) { self.id = id }
 }

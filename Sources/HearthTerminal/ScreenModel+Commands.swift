@@ -151,6 +151,16 @@ extension ScreenModel {
             return [request(.alertAck(alert: alert.id, outcome: outcome),
                             .action(done: "Acknowledged alert \(alert.id) (\(alert.member.name), \(alert.category))."),
                             line: line)]
+        case .ackAll(let outcome):
+            // Every open alert this client holds (the banner's, and the `alerts` list's after `welcome`), in
+            // requests of at most 100 ids.
+            let open = state.openAlerts.map(\.id)
+            guard !open.isEmpty else { throw .noOpenAlert }
+            return stride(from: 0, to: open.count, by: ClientRequest.maxBulkAlerts).map { start in
+                let ids = Array(open[start..<min(start + ClientRequest.maxBulkAlerts, open.count)])
+                let done = ids.count == 1 ? "Acknowledged alert \(ids[0])." : "Acknowledged \(ids.count) alerts."
+                return request(.alertAckMany(alerts: ids, outcome: outcome), .action(done: done), line: line)
+            }
         case .breakGlass(let id, let reason):
             return [request(.breakGlass(room: id, reason: reason),
                             .action(done: "Break-glass access to \(title(id)) recorded: /join it to read."), line: line)]

@@ -60,6 +60,8 @@ public struct WebSocketServerConfiguration: Sendable {
     public var writePerFrame = false
     /// The event loop under lws: its own `poll()` loop, or the libev / libuv plugin Debian ships.
     public var eventLoop = EventLoop.poll
+    /// Per-address caps on open and not-yet-signed-in connections (off unless set).
+    public var addressCaps = AddressCaps()
 
     public init() {}
 }
@@ -70,13 +72,17 @@ public final class WebSocketServer: @unchecked Sendable {
     final class Connection {
         let id: ConnectionID
         let wsi: OpaquePointer
+        /// The peer's address, kept for the per-address counts and the abuse log; never logged on its own.
+        let address: String
+        /// Signed in (`markAuthenticated`): no longer counted against `maxUnauthenticated`.
+        var authenticated = false
         var receiveBuffer: [UInt8] = []
         var outbound = OutboundQueue()
         var closeRequest: (code: CloseCode, reason: String)?
         var closing = false
         /// Since when the backlog has been over the limits (nil while under them).
         var overLimitSince: ContinuousClock.Instant?
-        init(id: ConnectionID, wsi: OpaquePointer) { self.id = id; self.wsi = wsi }
+        init(id: ConnectionID, wsi: OpaquePointer, address: String) { self.id = id; self.wsi = wsi; self.address = address }
     }
 
     private struct Inbox {
@@ -98,6 +104,8 @@ public final class WebSocketServer: @unchecked Sendable {
     private var scratchCapacity = 256 * 1024
     private let lwsPre = Int(clws_pre())
     private var allowedOrigins: Set<String> = []
+    private var addresses: AddressTable
+    private var abuse = AbuseTally()
 
     private let inbox = Mutex(Inbox())
     private let stopRequested = Atomic<Bool>(false)
@@ -119,6 +127,7 @@ public final class WebSocketServer: @unchecked Sendable {
     public init(configuration: WebSocketServerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        addresses = AddressTable(caps: configuration.addressCaps)
         scratch = .allocate(capacity: scratchCapacity)
     }
 
@@ -275,6 +284,7 @@ public final class WebSocketServer: @unchecked Sendable {
     }
 
     private func closeSlow(_ connection: Connection) {
+        abuse.note(.slowConsumer, address: connection.address)
         logger.notice("closing slow connection", metadata: [
             "hearth.connection": "\(connection.id)", "hearth.queue.frames": "\(connection.outbound.count)",
             "hearth.queue.bytes": "\(connection.outbound.bytes)",
@@ -294,6 +304,33 @@ public final class WebSocketServer: @unchecked Sendable {
         connection.closeRequest = (code, reason)
         lws_set_timeout(connection.wsi, PENDING_TIMEOUT_USER_OK, 5)
         lws_callback_on_writable(connection.wsi)
+    }
+
+    /// Stops counting a connection against its address's cap on connections not yet signed in. Service thread only.
+    public func markAuthenticated(_ id: ConnectionID) {
+        guard let connection = connections[id.rawValue], !connection.authenticated else { return }
+        connection.authenticated = true
+        addresses.authenticated(connection.address)
+    }
+
+    /// Counts a close or refusal for the abuse log under the connection's address. Service thread only.
+    public func noteAbuse(_ reason: AbuseReason, on id: ConnectionID) {
+        guard let connection = connections[id.rawValue] else { return }
+        abuse.note(reason, address: connection.address)
+    }
+
+    /// Logs the abuse counts that are due: one `notice` per reason at most once a minute, with the count per
+    /// address. The only log lines that carry addresses.
+    private func reportAbuse() {
+        for report in abuse.due(at: .now) {
+            let byAddress = report.counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            let shown = byAddress.prefix(20).map { "\($0.key)=\($0.value)" }
+            let others = byAddress.dropFirst(20).reduce(0) { $0 + $1.value }
+            logger.notice("connections closed or refused for abuse", metadata: [
+                "hearth.abuse.reason": "\(report.reason.rawValue)", "hearth.abuse.total": "\(report.total)",
+                "hearth.abuse.addresses": "\(shown.joined(separator: ",") + (others > 0 ? ",others=\(others)" : ""))",
+            ])
+        }
     }
 
     /// Frames waiting for a connection (for tests and diagnostics). Service thread only.
@@ -396,6 +433,7 @@ public final class WebSocketServer: @unchecked Sendable {
         drainInbox()
         closeStalledConnections()
         delegate?.tick()
+        reportAbuse()
         if !stopRequested.load(ordering: .relaxed) { scheduleTick() }
     }
 
@@ -444,12 +482,22 @@ public final class WebSocketServer: @unchecked Sendable {
                 _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_FORBIDDEN.rawValue), "origin not allowed")
                 return 1
             }
+            let address = peerAddress(wsi)
+            if let refusal = addresses.refusal(for: address) {
+                abuse.note(refusal, address: address)
+                _ = lws_return_http_status(wsi, 429, refusal == .connectionCap
+                    ? "too many connections from this address"
+                    : "too many connections from this address have not signed in")
+                return 1
+            }
             return 0
 
         case LWS_CALLBACK_ESTABLISHED:
             let id = ConnectionID(nextConnection)
             nextConnection += 1
-            connections[id.rawValue] = Connection(id: id, wsi: wsi)
+            let address = peerAddress(wsi)
+            connections[id.rawValue] = Connection(id: id, wsi: wsi, address: address)
+            addresses.opened(address)
             user?.storeBytes(of: id.rawValue, as: UInt64.self)
             delegate?.connectionOpened(id)
             return 0
@@ -486,7 +534,10 @@ public final class WebSocketServer: @unchecked Sendable {
             guard let user else { return 0 }
             let raw = user.load(as: UInt64.self)
             user.storeBytes(of: 0, as: UInt64.self)
-            if connections.removeValue(forKey: raw) != nil { delegate?.connectionClosed(ConnectionID(raw)) }
+            if let connection = connections.removeValue(forKey: raw) {
+                addresses.closed(connection.address, authenticated: connection.authenticated)
+                delegate?.connectionClosed(ConnectionID(raw))
+            }
             return 0
 
         case LWS_CALLBACK_HTTP:
@@ -584,6 +635,17 @@ public final class WebSocketServer: @unchecked Sendable {
     private func setCloseReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
         var bytes = Array(reason.utf8.prefix(123))
         lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
+    }
+
+    /// The address a connection comes from: the TCP peer, as text (`lws_get_peer_simple`). Service thread only.
+    ///
+    /// Extension point: behind a trusted reverse proxy every connection comes from the proxy, and the client's
+    /// address is the last hop the proxy appended to `X-Forwarded-For`; reading it (only when the server is told
+    /// it is behind a proxy) belongs here, so the caps and the abuse log follow it.
+    private func peerAddress(_ wsi: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard lws_get_peer_simple(wsi, &buffer, buffer.count) != nil else { return "unknown" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {

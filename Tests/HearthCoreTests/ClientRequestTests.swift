@@ -15,6 +15,27 @@ struct ClientRequestTests {
 
     // MARK: Commands
 
+    @Test("alert_ack takes one alert, or a list of 1 to 100 in alerts, never both")
+    func alertAckSingleAndBulk() throws {
+        #expect(try decode(#"{"type":"alert_ack","alert":4,"outcome":"ok","ref":"a"}"#).get()
+                == ClientRequest(.alertAck(alert: 4, outcome: "ok"), ref: "a"))
+        #expect(try decode(#"{"type":"alert_ack","alerts":[4,5,6],"ref":"b"}"#).get()
+                == ClientRequest(.alertAckMany(alerts: [4, 5, 6], outcome: nil), ref: "b"))
+        let many = "[" + (1...101).map(String.init).joined(separator: ",") + "]"
+        let empty = rejectionOf(#"{"type":"alert_ack","alerts":[],"ref":"c"}"#)
+        #expect(empty?.error == .badRequest("\"alerts\" must list 1 to 100 alert ids.") && empty?.ref == "c")
+        #expect(rejectionOf(#"{"type":"alert_ack","alerts":"# + many + "}")?.error.message
+                == "\"alerts\" must list 1 to 100 alert ids.")
+        #expect(rejectionOf(#"{"type":"alert_ack","alert":1,"alerts":[2]}"#)?.error.message
+                == "Give \"alert\" or \"alerts\", not both.")
+        #expect(rejectionOf(#"{"type":"alert_ack","alerts":["x"]}"#)?.error.code == .badRequest)
+        #expect(rejectionOf(#"{"type":"alert_ack"}"#)?.error.message == "\"alert_ack\" needs the field \"alert\".")
+        // The bulk form encodes as it decodes.
+        let bytes = FrameCodec().encode(ClientRequest(.alertAckMany(alerts: [7, 8], outcome: "done"), ref: "d"))
+        #expect(try decode(String(decoding: bytes, as: UTF8.self)).get()
+                == ClientRequest(.alertAckMany(alerts: [7, 8], outcome: "done"), ref: "d"))
+    }
+
     @Test("hello decodes with its token and ref")
     func helloDecodes() throws {
         let request = try decode(#"{"type":"hello","token":"hth_abc","ref":"1"}"#).get()

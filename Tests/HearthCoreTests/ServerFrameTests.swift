@@ -37,7 +37,13 @@ struct ServerFrameTests {
         .alert(.init(alert)),
         .alerts(.init(alerts: [alert], ref: "al")),
         .alerts(.init(alerts: [], ref: nil)),
+        .alert(.init(coalesced)),
+        .alertBacklog(.init(replayed: 50, more: 1950, oldest: "2026-11-24T02:04:55.610Z")),
     ]
+
+    static let coalesced = Alert(id: 4, room: RoomID("r_group"), member: alex, severity: "high", category: "suicide",
+                                 ts: "2026-11-24T02:04:55.610Z", seq: 12, count: 3,
+                                 latest: "2026-11-24T02:06:01.002Z", latestSeq: 15)
 
     private func jsonObject(_ frame: ServerFrame) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(FrameCodec().encode(frame))) as? [String: Any])
@@ -159,6 +165,17 @@ struct ServerFrameTests {
         let empty = try jsonObject(.alerts(.init(alerts: [], ref: nil)))
         #expect((empty["alerts"] as? [Any])?.isEmpty == true)
         #expect(empty["ref"] == nil)
+    }
+
+    @Test("a coalesced alert carries count, latest and latest_seq; a single one none of them")
+    func coalescedAlertShape() throws {
+        let object = try jsonObject(.alert(.init(Self.coalesced)))
+        #expect(object["count"] as? Int == 3 && object["latest"] as? String == "2026-11-24T02:06:01.002Z")
+        #expect(object["latest_seq"] as? Int == 15 && object["seq"] as? Int == 12)
+        let single = try jsonObject(.alert(.init(Self.alert)))
+        #expect(single["count"] == nil && single["latest"] == nil && single["latest_seq"] == nil)
+        let backlog = try jsonObject(.alertBacklog(.init(replayed: 50, more: 1950, oldest: "2026-11-24T02:04:55.610Z")))
+        #expect(Set(backlog.keys) == ["type", "replayed", "more", "oldest"] && backlog["type"] as? String == "alert_backlog")
     }
 
     @Test("a frame of an unknown type is not decoded")

@@ -226,6 +226,8 @@ struct CommandParserTests {
         #expect(try parse("/ack 4 Called Sam; safety plan reviewed.")
                 == .ack(alert: 4, outcome: "Called Sam; safety plan reviewed."))
         #expect(try parse("/ack spoke with Sam") == .ack(alert: nil, outcome: "spoke with Sam"))
+        #expect(try parse("/ack all") == .ackAll(outcome: nil))
+        #expect(try parse("/ack ALL Group debrief; all safe.") == .ackAll(outcome: "Group debrief; all safe."))
     }
 
     @Test func breakglassTakesARoomThenAReason() throws {

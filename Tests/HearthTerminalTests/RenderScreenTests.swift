@@ -104,6 +104,17 @@ struct RenderScreenTests {
         #expect(grid[1, escalated].style.underline)
     }
 
+    @Test func aCoalescedAlertShowsHowManySignalsItStandsFor() {
+        var state = F.counselorInGroup()
+        var alert = F.alert(3, category: "not_safe")
+        alert.count = 2000
+        alert.latest = "2026-11-24T02:09:00.000Z"
+        F.feed(&state, .alert(.init(alert)))
+        let banner = F.render(state, F.view(), width: 100, height: 20).line(1)
+        #expect(banner.hasPrefix("ALERT Sam T.: not safe ×2000, high · Group therapy (evening IOP) · 18:04"), "\(banner)")
+        #expect(banner.hasSuffix("/ack 3"))
+    }
+
     @Test func theBannerKeepsTheAckCommandOnANarrowScreen() {
         var state = F.counselorInGroup()
         F.feed(&state, .alert(.init(F.alert(3, escalated: true))), .alert(.init(F.alert(9, member: F.alex))))

@@ -266,6 +266,33 @@ struct ScreenModelTests {
         var model = F.model()
         #expect(enter("/ack", on: &model, state: F.inGroup()) == [])
         #expect(model.view.status == .init(.error, "No open alert to acknowledge."))
+        var again = F.model()
+        #expect(enter("/ack all", on: &again, state: F.inGroup()) == [])
+        #expect(again.view.status == .init(.error, "No open alert to acknowledge."))
+    }
+
+    @Test func ackAllAcknowledgesEveryOpenAlertInBulkRequestsOfAHundred() {
+        var state = F.inGroup()
+        F.feed(&state,
+               .alert(.init(F.alert(3, ts: "2026-11-24T02:01:00.000Z", acknowledgedBy: F.dana))),
+               .alert(.init(F.alert(2, member: F.alex, ts: "2026-11-24T02:03:00.000Z"))),
+               .alert(.init(F.alert(5, ts: "2026-11-24T02:02:00.000Z"))))
+        var model = F.model()
+        #expect(enter("/ack all Called both after group.", on: &model, state: state)
+                == [.send(ClientRequest(.alertAckMany(alerts: [5, 2], outcome: "Called both after group."), ref: "ui1"))])
+        _ = model.observe(.ok(.init(ref: "ui1")), state: state, now: F.now)
+        #expect(model.view.status == .init(.info, "Acknowledged 2 alerts."))
+
+        for id in Int64(10)..<Int64(160) {
+            F.feed(&state, .alert(.init(F.alert(id, ts: "2026-11-24T03:00:00.000Z"))))
+        }
+        let actions = enter("/ack all", on: &model, state: state)
+        let lists = actions.compactMap { action -> [Int64]? in
+            if case .send(let request) = action, case .alertAckMany(let ids, nil) = request.command { return ids }
+            return nil
+        }
+        #expect(lists.map(\.count) == [100, 52])
+        #expect(Set(lists.joined()) == Set([5, 2] + Array(10..<160)))
     }
 
     @Test func anAlertFrameAsksForTheBellOnceAndAgainWhenEscalated() {

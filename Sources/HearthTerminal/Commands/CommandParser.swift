@@ -238,11 +238,13 @@ public struct CommandParser: Sendable {
         case "ack":
             guard !args.isEmpty else { return .ack(alert: nil, outcome: nil) }
             let token = firstToken(args)
+            let all = token.lowercased() == "all"
             let id: Int64? = token.allSatisfy(\.isASCII) ? Int64(token) : nil
-            let outcome = id == nil ? args : rest(of: args, after: token)
+            let outcome = id == nil && !all ? args : rest(of: args, after: token)
             guard outcome.count <= 1000 else {
                 throw .invalidArgument(command: name, problem: "The outcome can be at most 1000 characters.")
             }
+            if all { return .ackAll(outcome: outcome.isEmpty ? nil : outcome) }
             return .ack(alert: id, outcome: outcome.isEmpty ? nil : outcome)
         case "breakglass":
             let (room, reason) = try roomAtStart(of: args, command: name)

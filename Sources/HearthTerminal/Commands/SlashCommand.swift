@@ -68,6 +68,8 @@ public enum SlashCommand: Equatable, Sendable {
     case notes
     /// `/ack [ID] [outcome]`; without ID, the oldest open alert.
     case ack(alert: Int64?, outcome: String?)
+    /// `/ack all [outcome]`: every open alert this client holds, in bulk.
+    case ackAll(outcome: String?)
     case breakGlass(RoomID, reason: String)
     /// `/help [command]`: the command's name without the slash.
     case help(String?)

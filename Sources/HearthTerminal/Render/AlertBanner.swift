@@ -2,7 +2,8 @@ import HearthClient
 import HearthCore
 
 /// The line under the rooms bar while any alert is open, in every view: the oldest open alert, as
-/// `ALERT ESCALATED Sam T.: suicide, high · Group therapy (evening IOP) · 18:04 · msg #3   /ack 3 (+1 more)`.
+/// `ALERT ESCALATED Sam T.: suicide ×4, high · Group therapy (evening IOP) · 18:04 · msg #3   /ack 3 (+1 more)`
+/// (`×4`: a coalesced alert standing for four signals; 18:04 is its first).
 /// The command and the count of the others keep their place at the right; the rest is cut first.
 enum AlertBanner {
     static func render(into grid: inout Grid, row: Int, context: RenderContext) {
@@ -15,7 +16,9 @@ enum AlertBanner {
         var left: [Span] = [Span("ALERT ", style)]
         if escalated { left.append(Span("ESCALATED", Palette.escalated)); left.append(Span(" ", style)) }
         let category = alert.category.replacingOccurrences(of: "_", with: " ")
-        var details = "\(TextWidth.sanitized(alert.member.name)): \(category), \(alert.severity)"
+        var details = "\(TextWidth.sanitized(alert.member.name)): \(category)"
+        if alert.signals > 1 { details += " ×\(alert.signals)" }
+        details += ", \(alert.severity)"
         details += " · \(TextWidth.sanitized(context.title(of: alert.room)))"
         details += " · \(context.clock(wire: alert.ts))"
         if let seq = alert.seq { details += " · msg #\(seq)" }
