@@ -599,10 +599,10 @@ const frameHandlers = {
         break;
       case "join":
         if (!room || room.id !== context.room) break;
-        if (frame.code === ErrorCode.INTERNAL) {
-          // The server could not load the room: ask again shortly rather than stay half-joined.
+        if (frame.code === ErrorCode.INTERNAL || frame.code === ErrorCode.RATE_LIMITED) {
+          // The server could not load the room, or asks to wait: ask again then rather than stay half-joined.
           effects.push({ type: Effect.TOAST, text: message, error: true });
-          room.rejoinAt = now + INTERNAL_RETRY_MS;
+          room.rejoinAt = now + (Number.isFinite(frame.retry_after) ? frame.retry_after * 1000 : INTERNAL_RETRY_MS);
           break;
         }
         room.phase = frame.code === ErrorCode.ENDED ? Phase.ENDED : frame.code === ErrorCode.REMOVED || frame.code === ErrorCode.BANNED ? Phase.REMOVED : Phase.REFUSED;

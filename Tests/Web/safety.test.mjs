@@ -51,3 +51,13 @@ test("a join the server could not load is asked for again on a later tick", () =
   assert.equal(retried[0].after_seq, join.after_seq, "it resumes from the same point");
   assert.notEqual(state.room.phase, Phase.REFUSED);
 });
+
+test("a join the server rate-limited is asked for again after the seconds it gave", () => {
+  const { state } = inRoom();
+  dispatch(state, { type: Event.CLOSED }, NOW);
+  const [hello] = sentOf(dispatch(state, { type: Event.OPENED }, NOW), "hello");
+  const [join] = sentOf(deliver(state, { type: "welcome", ref: hello.ref, user: state.user, rooms: state.rooms }), "join");
+  deliver(state, errorFor(join, "rate_limited", "You are doing that too fast. Wait 3 s.", { retry_after: 3 }));
+  assert.equal(sentOf(dispatch(state, { type: Event.TICK }, NOW + 2000), "join").length, 0);
+  assert.equal(sentOf(dispatch(state, { type: Event.TICK }, NOW + 3000), "join").length, 1);
+});
