@@ -26,6 +26,10 @@ public enum ClientEvent: Equatable, Sendable {
     case retrySend(clientID: String)
     /// Forgets a pending message.
     case discardSend(clientID: String)
+    /// Time passed (the app sends one every second): what a `rate_limited` error asked the state to wait for (a
+    /// `join`, a pending message, the open-alert list, a `leave`) is requested again once its `retry_after` is over.
+    /// Every event does this too; `tick` only makes sure it happens without one.
+    case tick
     /// The person scrolled back past the oldest message held: ask for the page before it (`history`).
     case loadEarlier(room: RoomID)
     /// The screen now shows this room (nil: none). Its unread count resets; the room left behind loses its

@@ -3,7 +3,7 @@ import HearthCore
 
 // How each server frame changes the state.
 extension ClientState {
-    mutating func receive(_ frame: ServerFrame, into effects: inout [ClientEffect]) {
+    mutating func receive(_ frame: ServerFrame, now: Date, into effects: inout [ClientEffect]) {
         switch frame {
         case .welcome(let welcome):
             welcomed(welcome, into: &effects)
@@ -79,7 +79,7 @@ extension ClientState {
         case .ok(let ok):
             _ = takeContext(ok.ref)
         case .error(let error):
-            refused(error)
+            refused(error, now: now)
         default:
             // Replies to requests the state does not make (attendance, summary, notes, …) are the screen's business.
             break
@@ -279,16 +279,22 @@ extension ClientState {
 
     // MARK: Errors
 
-    private mutating func refused(_ error: ServerFrame.ErrorFrame) {
+    private mutating func refused(_ error: ServerFrame.ErrorFrame, now: Date) {
         // Close 4001 follows: keep the server's words for the screen.
         if error.code == .unauthorized { stopReason = error.message }
         let context = takeContext(error.ref)
         pageAnswered(error.ref)
+        // Too many requests: the request is made again after the server's `retry_after`; the screen shows its words.
+        let limited = error.code == .rateLimited
         switch context {
         case .join(let id, _)?:
             guard var room = roomStates[id] else { return }
             room.joinInFlight = nil
-            if error.code == .internal {
+            if limited {
+                // The room stays wanted (not dropped): the join goes again after the wait.
+                room.lastError = error.message
+                if room.membership.wantsIn { retry(.join(id), after: error.retryAfter, now: now) }
+            } else if error.code == .internal {
                 // May pass: the room stays wanted and `join` resumes; `have` has not moved past what is held.
                 room.lastError = error.message
             } else if room.membership.wantsIn {
@@ -298,11 +304,17 @@ extension ClientState {
             }
             roomStates[id] = room
         case .send(_, let clientID)?:
+            // Still pending, shown with the server's words; a rate-limited one goes again by itself after the wait.
             pendingSends[clientID]?.status = .refused(code: error.code, message: error.message)
+            if limited, pendingSends[clientID] != nil { retry(.send(clientID: clientID), after: error.retryAfter, now: now) }
         case .history(let id)?:
             roomStates[id]?.loadingEarlier = false
             roomStates[id]?.lastError = error.message
-        case .refetch?, .alerts?, .leave?, nil:
+        case .alerts(let scope)?:
+            if limited { retry(.alerts(scope), after: error.retryAfter, now: now) }
+        case .leave(let id)?:
+            if limited { retry(.leave(id), after: error.retryAfter, now: now) }
+        case .refetch?, nil:
             break
         }
     }

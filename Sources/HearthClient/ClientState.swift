@@ -45,6 +45,20 @@ public struct ClientState: Equatable, Sendable {
         case leave(RoomID)
     }
 
+    /// A request to make again, and when.
+    struct PendingRetry: Equatable, Sendable {
+        var ask: Retry
+        var at: Date
+    }
+
+    /// A request a `rate_limited` error asked to make again after `retry_after` seconds.
+    enum Retry: Equatable, Sendable {
+        case join(RoomID)
+        case send(clientID: String)
+        case alerts(RoomID?)
+        case leave(RoomID)
+    }
+
     /// A page request waiting its turn: one page at a time, across all rooms (section 11.7).
     enum PageAsk: Equatable, Sendable {
         case join(RoomID)
@@ -82,6 +96,8 @@ public struct ClientState: Equatable, Sendable {
     var pageInFlight: PageInFlight?
     /// The `unauthorized` error's message, shown when the 4001 close follows.
     var stopReason: String?
+    /// Requests refused with `rate_limited`, with when to make them again (oldest first).
+    var retries: [PendingRetry] = []
 
     struct PageInFlight: Equatable, Sendable {
         var ref: String
@@ -111,7 +127,7 @@ public struct ClientState: Equatable, Sendable {
             resetConnection()
             connection = code == 4001 ? .stopped(reason: stopReason ?? reason) : .disconnected(code: code, reason: reason)
         case .frame(let frame):
-            receive(frame, into: &effects)
+            receive(frame, now: now, into: &effects)
         case .join(let room):
             join(room, into: &effects)
         case .leave(let room):
@@ -134,8 +150,43 @@ public struct ClientState: Equatable, Sendable {
             enqueuePage(.history(room), into: &effects)
         case .focused(let room):
             focus(room)
+        case .tick:
+            break
         }
+        if !retries.isEmpty { retryDue(now: now, into: &effects) }
         return effects
+    }
+
+    /// Makes again the requests whose `retry_after` is over, if they are still wanted.
+    private mutating func retryDue(now: Date, into effects: inout [ClientEffect]) {
+        guard isOnline else { return }
+        let due = retries.filter { $0.at <= now }.map(\.ask)
+        guard !due.isEmpty else { return }
+        retries.removeAll { $0.at <= now }
+        for ask in due {
+            switch ask {
+            case .join(let id):
+                guard let room = roomStates[id], room.membership.wantsIn, room.joinInFlight == nil,
+                      !(room.membership == .joined && room.isLive && !room.isResuming) else { continue }
+                enqueuePage(.join(id), into: &effects)
+            case .send(let clientID):
+                guard var pending = pendingSends[clientID], case .refused(.rateLimited, _) = pending.status else { continue }
+                pending.status = .queued
+                pendingSends[clientID] = pending
+                flushSends(pending.room, into: &effects)
+            case .alerts(let scope):
+                effects.append(request(.alerts(room: scope), .alerts(scope)))
+            case .leave(let id):
+                guard roomStates[id]?.membership.wantsIn == false else { continue }
+                effects.append(request(.leave(room: id), .leave(id)))
+            }
+        }
+    }
+
+    /// Asks for a request to be made again after the server's `retry_after` (at least 1 s), once.
+    mutating func retry(_ ask: Retry, after seconds: Int?, now: Date) {
+        retries.removeAll { $0.ask == ask }
+        retries.append(PendingRetry(ask: ask, at: now.addingTimeInterval(TimeInterval(max(1, seconds ?? 1)))))
     }
 
     /// Whether `welcome` came on the current connection.
@@ -154,6 +205,8 @@ public struct ClientState: Equatable, Sendable {
         requests = [:]
         pageQueue = []
         pageInFlight = nil
+        // A new connection rejoins every room and asks for the alerts again; pending messages wait their turn.
+        retries.removeAll { if case .send = $0.ask { false } else { true } }
         for id in roomStates.keys {
             roomStates[id]?.joinInFlight = nil
             roomStates[id]?.isLive = false

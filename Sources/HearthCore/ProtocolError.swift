@@ -28,7 +28,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
 public struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
-    /// For `rate_limited`: whole seconds to wait before sending again.
+    /// For `rate_limited`, and for a busy `internal` (a full server queue): whole seconds to wait before sending again.
     public var retryAfter: Int?
 
     public init(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {

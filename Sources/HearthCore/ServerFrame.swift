@@ -153,7 +153,7 @@ public enum ServerFrame: Equatable, Sendable {
         public var type = "error"
         public var code: ErrorCode
         public var message: String
-        /// For `rate_limited`: whole seconds to wait.
+        /// For `rate_limited`, and a busy `internal`: whole seconds to wait.
         public var retryAfter: Int?
         public var ref: String?
         enum CodingKeys: String, CodingKey {

@@ -74,6 +74,8 @@ public final class HearthServer: Sendable {
     public func stop() {
         transport.stop()
         writer.stop()
+        // The loop has stopped: the refusals counted in minutes still open are audited now, not lost.
+        hub.closeRefusalMinutes()
         hub.keeper.drain()
         do {
             try hub.keeper.attendance.closeAll(at: hub.clock())
@@ -81,6 +83,12 @@ public final class HearthServer: Sendable {
             hub.logger.error("could not close attendance at shutdown", metadata: ["hearth.error": "\(type(of: error))"])
         }
     }
+
+    /// The records queue (for tests: its lanes' depths, bounds and pause).
+    var keeper: RecordKeeper { hub.keeper }
+
+    /// Messages waiting for the writer (for tests).
+    var writerQueued: Int { writer.queued }
 
     /// Transactions and messages the writer committed (for the benchmark and logs).
     public var committed: (batches: Int, messages: Int) { writer.committed }

@@ -65,15 +65,9 @@ extension Hub {
         if let error = configuration.limits.validate(body: body) {
             return reply(session, .error(.init(error, ref: ref)))
         }
-        var allowance = allowances[identity.id]
-            ?? SendAllowance(rate: configuration.sendRatePerSecond, burst: configuration.sendBurst, now: now)
-        let wait = allowance.take(now: now)
-        allowances[identity.id] = allowance
-        if let wait {
-            transport.noteAbuse(.rateLimited, on: session.connection)
-            let seconds = max(1, Int(wait.rounded(.up)))
-            return reply(session, .error(.init(.init(.rateLimited, "You are sending too fast. Wait \(seconds) s.",
-                                                     retryAfter: seconds), ref: ref)))
+        if writerIsFull(for: identity, body: body) {
+            logger.warning("message writer full: send refused", metadata: ["hearth.room": "\(id)"])
+            return reply(session, .error(.init(RecordKeeper.busy, ref: ref)))
         }
         var held = false
         var crisis: CrisisMatch?
@@ -92,6 +86,20 @@ extension Hub {
         pendingWrites.append(PendingMessage(room: id, sender: identity.member, body: body, clientID: clientID,
                                             sentAt: now, kind: kind, to: to, held: held,
                                             tag: SendOrigin(connection: session.connection, ref: ref, crisis: crisis)))
+    }
+
+    /// Messages that may wait for the writer beyond its bound when they match a crisis signal: a crisis message is
+    /// not refused for a queue full of ordinary ones.
+    static let crisisWriterReserve = 1_000
+
+    /// Whether the writer's queue (with this turn's messages) is at its bound: a send is then refused "busy" before
+    /// anything is taken (allowance, slow mode). A participant's message that matches a crisis signal may use the
+    /// reserve above the bound.
+    private func writerIsFull(for identity: Identity, body: String) -> Bool {
+        let waiting = pendingWrites.count + writer.queued
+        guard waiting >= writer.maxQueued else { return false }
+        guard waiting < writer.maxQueued + Self.crisisWriterReserve, !identity.role.isStaff else { return true }
+        return lexicon.scan(body) == nil
     }
 
     /// Runs on the service thread with one transaction's outcomes, in commit (seq) order.

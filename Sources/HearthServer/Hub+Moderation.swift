@@ -235,8 +235,8 @@ extension Hub {
                     flagged(message, flag, room, by: identity.member, action: action)
                 case .success(nil):
                     if let session { reply(session, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
-                case .failure:
-                    if let session { reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref))) }
+                case .failure(let error):
+                    if let session { reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref))) }
                 }
             }
         }
@@ -345,8 +345,8 @@ extension Hub {
                     for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
                 case .success(nil):
                     if let session { reply(session, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
-                case .failure:
-                    if let session { reply(session, .error(.init(.init(.internal, "The server could not record your report. Try again."), ref: ref))) }
+                case .failure(let error):
+                    if let session { reply(session, .error(.init(.record(error, "The server could not record your report. Try again."), ref: ref))) }
                 }
             }
         }
@@ -378,8 +378,8 @@ extension Hub {
                     for staff in watchingStaff(descriptor) { transport.send(encoded, to: staff.connection) }
                 case .success(nil):
                     reply(session, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
-                case .failure:
-                    reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref)))
+                case .failure(let error):
+                    reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))
                 }
             }
         }
@@ -416,9 +416,9 @@ final class ModerationEffects: @unchecked Sendable {
                     case .success:
                         if let session { hub.reply(session, .ok(.init(ref: ref))) }
                         run()
-                    case .failure:
+                    case .failure(let error):
                         if let session {
-                            hub.reply(session, .error(.init(.init(.internal, "The \(action) could not be saved. Send it again."), ref: ref)))
+                            hub.reply(session, .error(.init(.record(error, "The \(action) could not be saved. Send it again."), ref: ref)))
                         }
                     }
                 }

@@ -58,22 +58,23 @@ extension Hub {
 
     /// Writes a clinical record on the records queue, then, on the service thread, runs `stored` and answers `ok`
     /// once it is stored, or runs `failed` and answers `internal` (`failure`, which asks for a resend). Nothing is
-    /// answered `ok` before it is stored. The effects run even when the connection has gone meanwhile.
-    func recordThenReply(_ session: Session, ref: String?, _ what: String, failure: String,
+    /// answered `ok` before it is stored. The effects run even when the connection has gone meanwhile. When the
+    /// records lane is full, nothing is written and the answer is "busy" (`internal` with `retry_after`).
+    func recordThenReply(_ session: Session, ref: String?, _ what: String, lane: RecordKeeper.Lane = .ordinary, failure: String,
                          _ work: @escaping @Sendable () throws -> Void,
                          stored: @escaping () -> Void = {}, failed: @escaping () -> Void = {}) {
         let connection = session.connection
         nonisolated(unsafe) let stored = stored, failed = failed
-        keeper.write(what, work) { [self] result in
+        keeper.write(what, lane: lane, work) { [self] result in
             transport.execute { [self] in
                 let session = sessions[connection]
                 switch result {
                 case .success:
                     stored()
                     if let session { reply(session, .ok(.init(ref: ref))) }
-                case .failure:
+                case .failure(let error):
                     failed()
-                    if let session { reply(session, .error(.init(.init(.internal, failure), ref: ref))) }
+                    if let session { reply(session, .error(.init(.record(error, failure), ref: ref))) }
                 }
             }
         }
@@ -91,7 +92,8 @@ extension Hub {
         let records = keeper.records, descriptor = room.descriptor, member = identity.member
         // Staff hear of it, and the participant gets `ok`, only once it is stored: a check-in lost to a full disk
         // is answered `internal` so the participant (whose page still shows where to get help) sends it again.
-        recordThenReply(session, ref: ref, "check-in", failure: "Your check-in could not be saved. Send it again.", {
+        // "Not safe" is a crisis: it and its alert take the records queue's crisis lane, ahead of ordinary writes.
+        recordThenReply(session, ref: ref, "check-in", lane: safe == false ? .crisis : .ordinary, failure: "Your check-in could not be saved. Send it again.", {
             try records.record(checkin, at: now)
         }, stored: { [self] in
             let frame = codec.encode(.checkin(.init(checkin)))
@@ -133,7 +135,7 @@ extension Hub {
                 switch result {
                 case .success(let value?): reply(session, frame(value))
                 case .success(nil): reply(session, .error(.init(.notFound(missing), ref: ref)))
-                case .failure: reply(session, .error(.init(.init(.internal, failure), ref: ref)))
+                case .failure(let error): reply(session, .error(.init(.record(error, failure), ref: ref)))
                 }
             }
         }
@@ -179,8 +181,11 @@ extension Hub {
         keeper.run({ try directory.issueInvitation(family: member, room: id, expires: room.closes, by: staff, now: now) }) { [self] result in
             transport.execute { [self] in
                 guard let session = sessions[connection] else { return }
-                guard case .success(let token) = result else {
-                    return reply(session, .error(.init(.init(.internal, "The server could not create the invitation."), ref: ref)))
+                let token: String
+                switch result {
+                case .success(let issued): token = issued
+                case .failure(let error):
+                    return reply(session, .error(.init(.record(error, "The server could not create the invitation."), ref: ref)))
                 }
                 logger.info("family invitation issued", metadata: ["hearth.person": "\(member)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
                 reply(session, .invitation(.init(room: id, member: family.identity.member, token: token,

@@ -60,10 +60,4 @@ extension Hub {
         announce(room, .init(room: id, action: "break_glass", by: identity.member, reason: reason), to: .staffOnly)
         reply(session, .ok(.init(ref: ref)))
     }
-
-    /// Records a request someone's role or state does not allow (never its content).
-    func recordRefusal(_ identity: Identity, _ what: String, room: RoomID?) {
-        logger.notice("request refused", metadata: ["hearth.person": "\(identity.id)", "hearth.request": "\(what)"])
-        audit(.refused, by: identity.id, room: room, target: nil, now: clock(), detail: what)
-    }
 }

@@ -25,11 +25,15 @@ extension Hub {
     func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
                     at now: Date) {
         let records = keeper.records
-        keeper.run({ try records.signal(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
+        keeper.run(lane: .crisis, what: "alert", { try records.signal(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
             [self] result in
             transport.execute { [self] in
-                guard case .success(let signal) = result else {
-                    logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)"])
+                let signal: AlertSignal
+                switch result {
+                case .success(let stored): signal = stored
+                case .failure(let error):
+                    logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)",
+                                                                         "hearth.error": "\(type(of: error))"])
                     return
                 }
                 let alert = signal.alert
@@ -64,7 +68,7 @@ extension Hub {
     func replayAlerts(to session: Session, _ identity: Identity) {
         let records = keeper.records, schedule = self.schedule, window = configuration.window
         let connection = session.connection
-        keeper.run({ try Self.listedAlerts(for: identity, room: nil, records: records, schedule: schedule, window: window) }) {
+        keeper.run(lane: .crisis, what: "alert replay", { try Self.listedAlerts(for: identity, room: nil, records: records, schedule: schedule, window: window) }) {
             [self] result in
             transport.execute { [self] in
                 guard let session = sessions[connection], !session.closing else { return }
@@ -117,7 +121,7 @@ extension Hub {
     private func acknowledged(_ session: Session, ref: String?, by staff: PersonID,
                               _ work: @escaping @Sendable () throws -> Result<[Alert], UnknownAlert>) {
         let schedule = self.schedule, window = configuration.window, connection = session.connection
-        keeper.run({ () throws -> Result<[(Alert, RoomDescriptor?)], UnknownAlert> in
+        keeper.run(lane: .crisis, what: "alert acknowledgement", { () throws -> Result<[(Alert, RoomDescriptor?)], UnknownAlert> in
             switch try work() {
             case .success(let alerts):
                 return .success(try alerts.map { ($0, try schedule.descriptor(of: $0.room, defaultWindow: window)) })
@@ -137,9 +141,9 @@ extension Hub {
                     }
                 case .success(.failure(let unknown)):
                     if let session { reply(session, .error(.init(.notFound("There is no alert \(unknown.id)."), ref: ref))) }
-                case .failure:
+                case .failure(let error):
                     if let session {
-                        reply(session, .error(.init(.init(.internal, "The server could not record that. Try again."), ref: ref)))
+                        reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))
                     }
                 }
             }
@@ -152,11 +156,16 @@ extension Hub {
         let limit = TimeInterval(configuration.alertEscalationSeconds)
         let due = openAlerts.filter { now.timeIntervalSince($0.value.raised) >= limit }.keys.sorted()
         for id in due {
-            openAlerts.removeValue(forKey: id)
+            let watched = openAlerts.removeValue(forKey: id)
             let records = keeper.records
-            keeper.run({ try records.escalate(alert: id, at: now) }) { [self] result in
+            keeper.run(lane: .crisis, what: "alert escalation", { try records.escalate(alert: id, at: now) }) { [self] result in
                 transport.execute { [self] in
-                    guard case .success(let alert?) = result else { return }
+                    guard case .success(let alert?) = result else {
+                        // Not recorded (the database failed, or the crisis lane was full): watched again, so the
+                        // next tick tries once more.
+                        if case .failure = result, let watched { openAlerts[id] = watched }
+                        return
+                    }
                     logger.warning("alert escalated: no one acknowledged it", metadata: ["hearth.alert": "\(id)", "hearth.room": "\(alert.room)"])
                     alertUpdates.sent(alert.id, at: .now)
                     let frame = codec.encode(.alert(.init(alert)))
@@ -184,7 +193,7 @@ extension Hub {
     func listAlerts(_ session: Session, _ identity: Identity, room: RoomID?, ref: String?) {
         let records = keeper.records, schedule = self.schedule, window = configuration.window
         let connection = session.connection
-        keeper.run({ try Self.listedAlerts(for: identity, room: room, records: records, schedule: schedule, window: window) }) {
+        keeper.run(lane: .crisis, what: "alert list", { try Self.listedAlerts(for: identity, room: room, records: records, schedule: schedule, window: window) }) {
             [self] result in
             transport.execute { [self] in
                 guard let session = sessions[connection] else { return }
@@ -193,9 +202,9 @@ extension Hub {
                     reply(session, .alerts(.init(alerts: alerts, ref: ref)))
                 case .success(.failure(let error)):
                     reply(session, .error(.init(error, ref: ref)))
-                case .failure:
+                case .failure(let error):
                     logger.error("could not list open alerts", metadata: ["hearth.person": "\(identity.id)"])
-                    reply(session, .error(.init(.init(.internal, "The server could not list the alerts. Try again."), ref: ref)))
+                    reply(session, .error(.init(.record(error, "The server could not list the alerts. Try again."), ref: ref)))
                 }
             }
         }

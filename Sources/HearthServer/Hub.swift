@@ -36,8 +36,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var writer: MessageWriter<SendOrigin>!
 
     var sessions: [ConnectionID: Session] = [:]
-    /// Send allowances per person, shared by all their connections (more tabs do not mean a faster rate).
-    var allowances: [PersonID: SendAllowance] = [:]
+    /// Request allowances per person, shared by all their connections, and the tally of refused requests.
+    var limiter = RequestLimiter()
     var rooms: [RoomID: LiveRoom] = [:]
     /// Messages accepted during this loop turn, handed to the writer when the turn ends (group commit).
     var pendingWrites: [PendingMessage<SendOrigin>] = []
@@ -98,9 +98,10 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         }
         switch codec.decodeClientRequest(text) {
         case .failure(let rejection):
-            guard session.identity != nil else {
+            guard let identity = session.identity else {
                 return closeBeforeHello(session, rejection.error, ref: rejection.ref)
             }
+            guard withinAllowance(.other, identity, session, ref: rejection.ref) else { return }
             reply(session, .error(.init(rejection.error, ref: rejection.ref)))
         case .success(let request):
             handle(request, from: session)
@@ -110,7 +111,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     func receivedBinary(on connection: ConnectionID) {
         guard let session = sessions[connection], !session.closing else { return }
         let error = ProtocolError.badRequest("Frames must be UTF-8 JSON text, not binary.")
-        guard session.identity != nil else { return closeBeforeHello(session, error) }
+        guard let identity = session.identity else { return closeBeforeHello(session, error) }
+        guard withinAllowance(.other, identity, session, ref: nil) else { return }
         reply(session, .error(.init(error, ref: nil)))
     }
 
@@ -127,9 +129,6 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         guard let session = sessions.removeValue(forKey: connection) else { return }
         for room in session.rooms { removeFromRoom(session, room) }
         for room in session.waitingRooms { stopWaiting(session, room) }
-        if let person = session.identity?.id, !sessions.values.contains(where: { $0.identity?.id == person }) {
-            allowances.removeValue(forKey: person)
-        }
         logger.debug("connection closed", metadata: ["hearth.connection": "\(connection)"])
     }
 
@@ -166,6 +165,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         }
         expireMutes(now: now)
         escalateAlerts(now: now)
+        requestLimitsTick(now: now)
         sendDueAlertUpdates()
         if lastPurge.map({ instant - $0 >= .seconds(86400) }) ?? true {
             lastPurge = instant
@@ -208,6 +208,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             }
             return
         }
+        // Every request draws on its class's allowance first: past it, nothing else happens (refusals included).
+        guard withinAllowance(request.command.requestClass, identity, session, ref: request.ref) else { return }
         if request.command.isStaffOnly && !identity.role.isStaff {
             var what = request.command.type
             if case .moderate(_, let action) = request.command { what += " " + action.action }

@@ -26,6 +26,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// Messages a connection may send per second on average, with bursts up to `sendBurst`. 0 turns it off.
     public var sendRatePerSecond = 5.0
     public var sendBurst = 20
+    /// Every other request's allowance per person, by class (`checkins`, `moderation`, …), shared by their connections.
+    public var requestLimits = RequestLimits()
     /// Most messages committed in one transaction.
     public var writerBatch = 1000
     /// Browser origins allowed to connect; empty means this server's own address.
@@ -82,6 +84,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
                        maxFrameBytes: maxFrameBytes, server: "hearth/\(version)")
     }
 
+    /// Each request class's allowance per person: `messages` from `send_rate_per_second` and `send_burst`, the
+    /// others from `request_limits`.
+    public func requestLimit(_ requestClass: RequestClass) -> RequestLimit? {
+        requestClass == .messages ? RequestLimit(rate: sendRatePerSecond, burst: sendBurst) : requestLimits[requestClass]
+    }
+
     public var limits: MessageLimits {
         var limits = MessageLimits()
         limits.maxBodyCharacters = maxMessageCharacters
@@ -95,7 +103,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case helloTimeoutSeconds = "hello_timeout_seconds", pingSeconds = "ping_seconds"
         case idleHangupSeconds = "idle_hangup_seconds", sendQueueMessages = "send_queue_messages"
         case sendQueueBytes = "send_queue_bytes", sendRatePerSecond = "send_rate_per_second"
-        case sendBurst = "send_burst", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
+        case sendBurst = "send_burst", requestLimits = "request_limits", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
         case tokenRecheckSeconds = "token_recheck_seconds", eventLoop = "event_loop"
         case attendanceHeartbeatSeconds = "attendance_heartbeat_seconds"
         case alertEscalationSeconds = "alert_escalation_seconds", holdHighSeverity = "hold_high_severity"
@@ -123,6 +131,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.pingSeconds, &pingSeconds); try read(.idleHangupSeconds, &idleHangupSeconds)
         try read(.sendQueueMessages, &sendQueueMessages); try read(.sendQueueBytes, &sendQueueBytes)
         try read(.sendRatePerSecond, &sendRatePerSecond); try read(.sendBurst, &sendBurst)
+        try read(.requestLimits, &requestLimits)
         try read(.writerBatch, &writerBatch); try read(.allowedOrigins, &allowedOrigins)
         try read(.tokenRecheckSeconds, &tokenRecheckSeconds); try read(.eventLoop, &eventLoop)
         try read(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
@@ -187,6 +196,14 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             guard let rate = Double(raw) else { throw ConfigurationError.badVariable(name, raw) }
             sendRatePerSecond = rate
         }
+        if let (name, raw) = text(.requestLimits) {
+            guard let overrides = try? JSONDecoder().decode([String: RequestLimit].self, from: Data(raw.utf8)) else {
+                throw ConfigurationError.badVariable(name, raw)
+            }
+            do throws(RequestLimitsError) { try requestLimits.apply(overrides) } catch {
+                throw ConfigurationError.invalidEnvironment("\(name): \(error.description)")
+            }
+        }
         if let (_, raw) = text(.allowedOrigins) {
             allowedOrigins = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
@@ -233,6 +250,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try require(pingSeconds >= 1 && idleHangupSeconds > pingSeconds, "idle_hangup_seconds must exceed ping_seconds")
         try require(sendQueueMessages >= 1 && sendQueueBytes >= 1024, "send queue limits are too small")
         try require(sendRatePerSecond >= 0 && sendBurst >= 1, "send_rate_per_second must be 0 or more and send_burst at least 1")
+        if let problem = requestLimits.problem { throw ConfigurationError.invalidValue(problem) }
         try require(writerBatch >= 1, "writer_batch must be at least 1")
         try require(tokenRecheckSeconds >= 1, "token_recheck_seconds must be at least 1")
         try require((1...300).contains(attendanceHeartbeatSeconds), "attendance_heartbeat_seconds must be 1 to 300")

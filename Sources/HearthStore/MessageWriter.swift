@@ -54,12 +54,19 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
     /// Batches and messages committed so far (for the benchmark and logs).
     private let counters = Mutex((batches: 0, messages: 0))
 
+    /// How many messages may wait for a commit (`queued`) before the caller must refuse more: the queue is bounded
+    /// by the caller checking `queued` before it accepts a message (`submit` itself never drops one).
+    public let maxQueued: Int
+    /// Generous: ten full batches, well under a second of commits on a healthy disk.
+    public static var defaultMaxQueued: Int { 10_000 }
+
     /// Starts the writer thread.
     /// - Parameter onCommit: Called on the writer thread after each transaction, with outcomes in seq order.
-    public init(database: HearthDatabase, maxBatch: Int = 1000, logger: Logger,
-                onCommit: @escaping @Sendable ([WriteOutcome<Tag>]) -> Void) {
+    public init(database: HearthDatabase, maxBatch: Int = 1000, maxQueued: Int = MessageWriter.defaultMaxQueued,
+                logger: Logger, onCommit: @escaping @Sendable ([WriteOutcome<Tag>]) -> Void) {
         self.database = database
         self.maxBatch = max(1, maxBatch)
+        self.maxQueued = max(1, maxQueued)
         self.onCommit = onCommit
         self.logger = logger
         let thread = Thread { [self] in self.run() }
@@ -89,6 +96,9 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
         wake.signal()
         finished.wait()
     }
+
+    /// Messages submitted and not yet taken into a transaction.
+    public var queued: Int { queue.withLock { $0.items.count } }
 
     /// Transactions and messages committed since start.
     public var committed: (batches: Int, messages: Int) { counters.withLock { $0 } }

@@ -62,6 +62,9 @@ public struct WebSocketServerConfiguration: Sendable {
     public var eventLoop = EventLoop.poll
     /// Per-address caps on open and not-yet-signed-in connections (off unless set).
     public var addressCaps = AddressCaps()
+    /// Jobs other threads may have waiting in the inbox (`execute`); past it, those threads wait for the loop to
+    /// drain it (back-pressure: a job is never dropped, and the service thread itself never waits).
+    public var maxInboxJobs = 65_536
 
     public init() {}
 }
@@ -89,6 +92,12 @@ public final class WebSocketServer: @unchecked Sendable {
         var jobs: [@Sendable () -> Void] = []
         var wakePending = false
         var contextBits: UInt = 0
+        /// The service thread, once it runs: its own `execute` calls never wait.
+        var serviceThread: pthread_t?
+        /// Threads waiting in `execute` for room in a full inbox.
+        var waiters = 0
+        /// The most jobs the inbox has held at once.
+        var highWater = 0
     }
 
     public let configuration: WebSocketServerConfiguration
@@ -108,6 +117,8 @@ public final class WebSocketServer: @unchecked Sendable {
     private var abuse = AbuseTally()
 
     private let inbox = Mutex(Inbox())
+    /// Signalled once per waiter when the loop drains the inbox (or stops).
+    private let inboxSpace = DispatchSemaphore(value: 0)
     private let stopRequested = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
     private var cStrings = CStringPool()
@@ -230,15 +241,36 @@ public final class WebSocketServer: @unchecked Sendable {
     }
 
     /// Runs `job` on the service thread soon. Safe from any thread; wakes the loop at most once per batch.
+    ///
+    /// The inbox holds at most `maxInboxJobs`: a thread that finds it full (the records queue, the message writer)
+    /// waits until the loop has drained it, so the inbox never grows without limit and no job is dropped. The
+    /// service thread (which drains it) and calls before start or after stop never wait.
     public func execute(_ job: @escaping @Sendable () -> Void) {
-        inbox.withLock { inbox in
-            inbox.jobs.append(job)
-            if !inbox.wakePending, inbox.contextBits != 0 {
-                inbox.wakePending = true
-                lws_cancel_service(OpaquePointer(bitPattern: inbox.contextBits))
+        let limit = configuration.maxInboxJobs
+        let current = pthread_self()
+        while true {
+            let queued = inbox.withLock { inbox -> Bool in
+                let onServiceThread = inbox.serviceThread.map { pthread_equal($0, current) != 0 } ?? false
+                let room = inbox.jobs.count < limit || inbox.contextBits == 0 || onServiceThread
+                if room {
+                    inbox.jobs.append(job)
+                    inbox.highWater = max(inbox.highWater, inbox.jobs.count)
+                } else {
+                    inbox.waiters += 1
+                }
+                if !inbox.wakePending, inbox.contextBits != 0 {
+                    inbox.wakePending = true
+                    lws_cancel_service(OpaquePointer(bitPattern: inbox.contextBits))
+                }
+                return room
             }
+            if queued { return }
+            inboxSpace.wait()
         }
     }
+
+    /// Jobs waiting in the inbox now, and the most it has held at once (for tests and diagnostics). Any thread.
+    public var inboxDepth: (now: Int, highWater: Int) { inbox.withLock { ($0.jobs.count, $0.highWater) } }
 
     /// Asks the loop to close every connection with 1001 and stop; returns once the context is destroyed.
     public func stop() {
@@ -341,7 +373,19 @@ public final class WebSocketServer: @unchecked Sendable {
 
     // MARK: Loop
 
+    /// Wakes every thread waiting for room in the inbox; when stopping, clears the context first so they (and
+    /// every later `execute`) no longer wait for a loop that is gone.
+    private func releaseInboxWaiters(stopping: Bool) {
+        let waiters = inbox.withLock { inbox -> Int in
+            if stopping { inbox.contextBits = 0 }
+            defer { inbox.waiters = 0 }
+            return inbox.waiters
+        }
+        for _ in 0..<waiters { inboxSpace.signal() }
+    }
+
     private func serviceLoop() {
+        inbox.withLock { $0.serviceThread = pthread_self() }
         guard let context else { return }
         scheduleTick()
         if configuration.eventLoop != .poll {
@@ -358,7 +402,7 @@ public final class WebSocketServer: @unchecked Sendable {
             while !connections.isEmpty && Date() < deadline { _ = lws_service(context, 0) }
         }
         cancelTimers()
-        inbox.withLock { $0.contextBits = 0 }
+        releaseInboxWaiters(stopping: true)
         lws_context_destroy(context)
         self.context = nil
         releaseStaticMemory()
@@ -438,12 +482,15 @@ public final class WebSocketServer: @unchecked Sendable {
     }
 
     private func drainInbox() {
-        let jobs = inbox.withLock { inbox -> [@Sendable () -> Void] in
+        let (jobs, waiters) = inbox.withLock { inbox -> ([@Sendable () -> Void], Int) in
             inbox.wakePending = false
             var jobs: [@Sendable () -> Void] = []
             swap(&jobs, &inbox.jobs)
-            return jobs
+            defer { inbox.waiters = 0 }
+            return (jobs, inbox.waiters)
         }
+        // Room again: let the threads waiting in `execute` queue their jobs (they run on the next wake-up).
+        for _ in 0..<waiters { inboxSpace.signal() }
         for job in jobs { job() }
         if configuration.eventLoop != .poll, stopRequested.load(ordering: .relaxed) { beginShutdown() }
     }

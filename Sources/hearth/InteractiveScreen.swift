@@ -91,7 +91,8 @@ enum InteractiveScreen {
                 renderer.invalidate()
                 urgent = true
             case .tick:
-                break
+                // Requests the server rate-limited go again once their `retry_after` is over.
+                link.perform(state.apply(.tick, now: now))
             case .redraw:
                 redrawPending = false
                 draw()

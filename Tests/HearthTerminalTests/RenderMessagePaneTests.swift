@@ -93,6 +93,20 @@ struct RenderMessagePaneTests {
         #expect(grid[14, TextWidth.columns("18:04 Dana M. [counselor] (")].style.foreground == .red)
     }
 
+    @Test func aRateLimitedMessageShowsTheServersWordsAsAWaitNotAFailure() throws {
+        var state = F.counselorInGroup(seq: 2)
+        var refs: [String] = []
+        for case .send(let request) in state.apply(.queuedSend(room: F.group, body: "slow down", clientID: "k1"),
+                                                   now: F.now) { refs.append(request.ref!) }
+        F.feed(&state, .error(.init(ProtocolError(.rateLimited, "You are sending too fast. Wait 2 s.", retryAfter: 2),
+                                    ref: refs[0])))
+        let grid = F.render(state, F.view())
+        let row = try #require(grid.row(containing: "(waiting: "), "\(grid.dump)")
+        #expect(grid.line(row).hasPrefix("18:04 Dana M. [counselor] (waiting: You are sending too fast. Wait 2 s.)"))
+        #expect(grid.line(row + 1).contains("slow down"))
+        #expect(grid[row, TextWidth.columns("18:04 Dana M. [counselor] (")].style.foreground != .red)
+    }
+
     @Test func aLongBodyIsWordWrappedUnderAnIndent() {
         let body = "I have been thinking about what you said last week about small steps, and I tried calling "
             + "my sister for the first time in two years. It went better than I expected."

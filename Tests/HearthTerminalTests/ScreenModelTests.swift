@@ -185,6 +185,16 @@ struct ScreenModelTests {
         #expect(model.asked.isEmpty)
     }
 
+    @Test func aRateLimitedCommandShowsTheServersWordsWithTheWait() {
+        let state = F.inGroup()
+        var model = F.model()
+        _ = enter("/mute Sam T. 5", on: &model, state: state)
+        let refusal = ServerFrame.error(.init(ProtocolError(.rateLimited, "Too many staff actions at once. Wait 4 s.",
+                                                            retryAfter: 4), ref: "ui1"))
+        #expect(model.observe(refusal, state: state, now: F.now) == [])
+        #expect(model.view.status == .init(.error, "/mute Sam T. 5: Too many staff actions at once. Wait 4 s."))
+    }
+
     @Test func anOkConfirmsBriefly() {
         let state = F.inGroup()
         var model = F.model()

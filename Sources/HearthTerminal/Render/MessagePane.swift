@@ -152,6 +152,9 @@ enum MessagePane {
         switch pending.status {
         case .queued, .sent:
             header.append(Span(" (sending)", Palette.dim))
+        case .refused(.rateLimited, let reason):
+            // The state sends it again by itself once the server's wait is over.
+            header.append(Span(" (waiting: \(TextWidth.sanitized(reason)))", Palette.warning))
         case .refused(_, let reason):
             header.append(Span(" (not sent: \(TextWidth.sanitized(reason)))", Palette.error))
         }
