@@ -92,17 +92,40 @@ extension Hub {
         let records = keeper.records, descriptor = room.descriptor, member = identity.member
         // Staff hear of it, and the participant gets `ok`, only once it is stored: a check-in lost to a full disk
         // is answered `internal` so the participant (whose page still shows where to get help) sends it again.
-        // "Not safe" is a crisis: it and its alert take the records queue's crisis lane, ahead of ordinary writes.
-        recordThenReply(session, ref: ref, "check-in", lane: safe == false ? .crisis : .ordinary, failure: "Your check-in could not be saved. Send it again.", {
-            try records.record(checkin, at: now)
-        }, stored: { [self] in
-            let frame = codec.encode(.checkin(.init(checkin)))
-            for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
-            if safe == false {
-                logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)"])
-                raiseAlert(room: descriptor, member: member, category: "not_safe", severity: "high", at: now)
+        let failure = "Your check-in could not be saved. Send it again."
+        guard safe == false else {
+            return recordThenReply(session, ref: ref, "check-in", failure: failure, {
+                try records.record(checkin, at: now)
+            }, stored: { [self] in sendCheckin(checkin, descriptor) })
+        }
+        // "Not safe" is a crisis: the check-in and its alert are one transaction on the records queue's crisis lane,
+        // ahead of ordinary writes; the participant hears `ok` only once both are stored.
+        let connection = session.connection, health = keeper.health
+        keeper.run(lane: .crisis, what: "check-in (not safe)", { try records.recordNotSafe(checkin, at: now) }) {
+            [self] result in
+            switch result {
+            case .success: health.succeeded()
+            case .failure: health.failed()
             }
-        })
+            transport.execute { [self] in
+                let session = sessions[connection]
+                switch result {
+                case .success(let signal):
+                    sendCheckin(checkin, descriptor)
+                    logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)"])
+                    announce(signal, room: descriptor, category: "not_safe", severity: "high", at: now)
+                    if let session { reply(session, .ok(.init(ref: ref))) }
+                case .failure(let error):
+                    if let session { reply(session, .error(.init(.record(error, failure), ref: ref))) }
+                }
+            }
+        }
+    }
+
+    /// A stored check-in, to the staff who follow the room.
+    private func sendCheckin(_ checkin: Checkin, _ descriptor: RoomDescriptor) {
+        let frame = codec.encode(.checkin(.init(checkin)))
+        for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
     }
 
     func attendance(_ session: Session, _ identity: Identity, room: RoomID?, week: ISOWeek?, ref: String?) {

@@ -24,29 +24,35 @@ extension Hub {
     /// when the repeat raised its severity, and it is not escalated again (escalation keeps the first signal's time).
     func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
                     at now: Date) {
-        let records = keeper.records
+        let records = keeper.records, health = keeper.health
         keeper.run(lane: .crisis, what: "alert", { try records.signal(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
             [self] result in
+            // An alert that could not be stored makes /healthz say so until a write goes through again.
+            if case .failure = result { health.failed() } else { health.succeeded() }
             transport.execute { [self] in
-                let signal: AlertSignal
                 switch result {
-                case .success(let stored): signal = stored
+                case .success(let signal):
+                    announce(signal, room: room, category: category, severity: severity, at: now)
                 case .failure(let error):
                     logger.error("could not record an alert", metadata: ["hearth.room": "\(room.id)",
                                                                          "hearth.error": "\(type(of: error))"])
-                    return
-                }
-                let alert = signal.alert
-                if signal.opened {
-                    logger.notice("alert raised", metadata: ["hearth.alert": "\(alert.id)", "hearth.room": "\(room.id)",
-                                                             "hearth.severity": "\(severity)", "hearth.category": "\(category)"])
-                    openAlerts[alert.id] = (alert, now)
-                    broadcast(alert, room: room)
-                } else if signal.severityRaised || alertUpdates.offer(alert, room: room, at: .now) {
-                    logger.debug("alert repeated", metadata: ["hearth.alert": "\(alert.id)", "hearth.count": "\(alert.signals)"])
-                    broadcast(alert, room: room)
                 }
             }
+        }
+    }
+
+    /// Sends a stored alert signal to the staff who may access the room: a new alert at once, a repeat of an open
+    /// one at most once a second (or at once when its severity rose).
+    func announce(_ signal: AlertSignal, room: RoomDescriptor, category: String, severity: String, at now: Date) {
+        let alert = signal.alert
+        if signal.opened {
+            logger.notice("alert raised", metadata: ["hearth.alert": "\(alert.id)", "hearth.room": "\(room.id)",
+                                                     "hearth.severity": "\(severity)", "hearth.category": "\(category)"])
+            openAlerts[alert.id] = (alert, now)
+            broadcast(alert, room: room)
+        } else if signal.severityRaised || alertUpdates.offer(alert, room: room, at: .now) {
+            logger.debug("alert repeated", metadata: ["hearth.alert": "\(alert.id)", "hearth.count": "\(alert.signals)"])
+            broadcast(alert, room: room)
         }
     }
 

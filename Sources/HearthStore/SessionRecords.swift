@@ -55,11 +55,23 @@ public struct SessionRecords: Sendable {
 
     /// Stores a check-in.
     public func record(_ checkin: Checkin, at date: Date) throws {
+        try database.pool.write { db in try Self.insert(checkin, at: date, db) }
+    }
+
+    /// Records a check-in that says "not safe" and its `not_safe` alert in one transaction: both are stored, or
+    /// neither is (and the participant is told to send it again), so a stored check-in never lacks its alert.
+    public func recordNotSafe(_ checkin: Checkin, at date: Date) throws -> AlertSignal {
         try database.pool.write { db in
-            try db.execute(sql: "INSERT INTO checkin (roomId, personId, at, mood, craving, safe) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [checkin.room, checkin.member.id, date.epochMilliseconds, checkin.mood,
-                                       checkin.craving, checkin.safe])
+            try Self.insert(checkin, at: date, db)
+            return try Self.signal(db, room: checkin.room, member: checkin.member, category: "not_safe",
+                                   severity: "high", seq: nil, at: date)
         }
+    }
+
+    private static func insert(_ checkin: Checkin, at date: Date, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO checkin (roomId, personId, at, mood, craving, safe) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [checkin.room, checkin.member.id, date.epochMilliseconds, checkin.mood,
+                                   checkin.craving, checkin.safe])
     }
 
     // MARK: Alerts
@@ -77,35 +89,40 @@ public struct SessionRecords: Sendable {
     public func signal(room: RoomID, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
                        at date: Date) throws -> AlertSignal {
         try database.pool.write { db in
-            if let open = try Row.fetchOne(db, sql: """
-                SELECT id, severity FROM alert
-                WHERE personId = ? AND roomId = ? AND category = ? AND acknowledgedBy IS NULL
-                ORDER BY id DESC LIMIT 1
-                """, arguments: [member.id, room, category]) {
-                let id: Int64 = open["id"], current: String = open["severity"]
-                let raised = Alert.rank(ofSeverity: severity) > Alert.rank(ofSeverity: current)
-                try db.execute(sql: """
-                    UPDATE alert SET signals = signals + 1, latestAt = MAX(COALESCE(latestAt, raisedAt), ?),
-                      latestSeq = COALESCE(?, latestSeq), severity = ? WHERE id = ?
-                    """, arguments: [date.epochMilliseconds, seq, raised ? severity : current, id])
-                if raised {
-                    try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
-                                        detail: "alert \(id): repeated, now \(severity) \(category)"
-                                            + (seq.map { " at seq \($0)" } ?? ""), at: date)
-                }
-                let alert = try Self.alerts(db, sql: "alert.id = ?", arguments: [id])[0]
-                return AlertSignal(alert: alert, opened: false, severityRaised: raised)
-            }
-            try db.execute(sql: """
-                INSERT INTO alert (roomId, personId, category, severity, seq, raisedAt) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [room, member.id, category, severity, seq, date.epochMilliseconds])
-            let id = db.lastInsertedRowID
-            try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
-                                detail: "alert \(id): \(severity) \(category)" + (seq.map { " at seq \($0)" } ?? ""), at: date)
-            let alert = Alert(id: id, room: room, member: member, severity: severity, category: category,
-                              ts: WireTime.timestamp(date), seq: seq)
-            return AlertSignal(alert: alert, opened: true, severityRaised: false)
+            try Self.signal(db, room: room, member: member, category: category, severity: severity, seq: seq, at: date)
         }
+    }
+
+    private static func signal(_ db: Database, room: RoomID, member: MemberInfo, category: String, severity: String,
+                               seq: Int64?, at date: Date) throws -> AlertSignal {
+        if let open = try Row.fetchOne(db, sql: """
+            SELECT id, severity FROM alert
+            WHERE personId = ? AND roomId = ? AND category = ? AND acknowledgedBy IS NULL
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [member.id, room, category]) {
+            let id: Int64 = open["id"], current: String = open["severity"]
+            let raised = Alert.rank(ofSeverity: severity) > Alert.rank(ofSeverity: current)
+            try db.execute(sql: """
+                UPDATE alert SET signals = signals + 1, latestAt = MAX(COALESCE(latestAt, raisedAt), ?),
+                  latestSeq = COALESCE(?, latestSeq), severity = ? WHERE id = ?
+                """, arguments: [date.epochMilliseconds, seq, raised ? severity : current, id])
+            if raised {
+                try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
+                                    detail: "alert \(id): repeated, now \(severity) \(category)"
+                                        + (seq.map { " at seq \($0)" } ?? ""), at: date)
+            }
+            let alert = try Self.alerts(db, sql: "alert.id = ?", arguments: [id])[0]
+            return AlertSignal(alert: alert, opened: false, severityRaised: raised)
+        }
+        try db.execute(sql: """
+            INSERT INTO alert (roomId, personId, category, severity, seq, raisedAt) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [room, member.id, category, severity, seq, date.epochMilliseconds])
+        let id = db.lastInsertedRowID
+        try AuditLog.append(db, .alertRaise, actor: nil, room: room, target: member.id.rawValue,
+                            detail: "alert \(id): \(severity) \(category)" + (seq.map { " at seq \($0)" } ?? ""), at: date)
+        let alert = Alert(id: id, room: room, member: member, severity: severity, category: category,
+                          ts: WireTime.timestamp(date), seq: seq)
+        return AlertSignal(alert: alert, opened: true, severityRaised: false)
     }
 
     /// Marks an alert escalated (no one acknowledged it in time). Returns it, or nil when it was acknowledged or

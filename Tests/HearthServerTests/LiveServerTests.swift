@@ -192,6 +192,9 @@ final class LiveServer: @unchecked Sendable {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
+        // Not the test runner's stderr: a server left behind by a crashed test must not keep `swift test`'s output
+        // pipe open (it would wait for it forever).
+        process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
         let deadline = Date().addingTimeInterval(30)
