@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 DEBIAN_PACKAGES := libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev pkg-config
 # The browser tests drive Debian's Chromium with Selenium; the web client's unit tests run on Node.
-TEST_PACKAGES := chromium chromium-driver tmux
+TEST_PACKAGES := chromium chromium-driver tmux openssl
 PYTHON ?= python3
 PYTHON_TEST_PACKAGES := selenium pytest axe-playwright-python
 # The benchmark also compares the libuv plugin (see docs/PERFORMANCE.md).

@@ -66,6 +66,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Test-only: an echo endpoint on HearthTransport with hearthd's transport settings, for the Autobahn cases
+        // (docs/CONFORMANCE.md). Not a product.
+        .executableTarget(name: "hearth-echo", dependencies: [
+            "HearthTransport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(name: "HearthStoreTests", dependencies: [
             "HearthStore", "HearthAdmin", "HearthCore",
@@ -74,7 +81,7 @@ let package = Package(
         .testTarget(name: "HearthClientTests", dependencies: ["HearthClient", "HearthCore"]),
         .testTarget(name: "HearthTerminalTests", dependencies: ["HearthTerminal", "HearthClient", "HearthCore"]),
         .testTarget(name: "HearthServerTests", dependencies: [
-            "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore", "HearthTerminal",
+            "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore", "HearthTerminal", "HearthTransport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -202,7 +202,8 @@ enum DemoLinks {
         rooms += try schedule.nextRooms(after: now, defaultWindow: window).filter { !nearby.contains($0.id) }
         if let prefixIDs { rooms = rooms.filter { prefixIDs.contains($0.series) } }
         rooms.sort { ($0.starts, $0.id) < ($1.starts, $1.id) }
-        let wsURL = baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws"
+        let wsURL = baseURL.replacingOccurrences(of: "https://", with: "wss://")
+            .replacingOccurrences(of: "http://", with: "ws://") + "/ws"
         var manifest = DemoManifest(url: baseURL, ws: wsURL, counselors: [], participants: [], families: [],
                                     rooms: rooms.map { $0.summary(at: now) })
         for (person, token) in people {

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthStore
 
 /// What `--demo-manifest` writes: every demo person's token and invite link, and the rooms.
 public struct DemoManifest: Codable, Sendable, Equatable {
@@ -39,5 +40,11 @@ public struct DemoManifest: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+
+    /// Writes the JSON to `path` with mode 0600 whatever the umask (it holds every demo token), replacing the
+    /// previous run's file in one step.
+    public func write(to path: String) throws {
+        try PrivateFiles.write(encoded(), to: path, replacing: true)
     }
 }

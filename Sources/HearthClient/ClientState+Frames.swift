@@ -46,6 +46,7 @@ extension ClientState {
             pageQueue.removeAll { $0.room == denied.room }
         case .roomState(let state):
             roomStates[state.room]?.paused = state.paused
+            if let missing = state.consentMissing { roomStates[state.room]?.consentMissing = missing }
         case .checkin(let frame):
             var room = roomState(frame.checkin.room)
             room.checkins[frame.checkin.member.id, default: []].append(frame.checkin)
@@ -165,6 +166,7 @@ extension ClientState {
         room.members = joined.members
         if let waiting = joined.waiting { room.waiting = waiting }
         if let hands = joined.hands { room.hands = hands }
+        room.consentMissing = joined.consentMissing ?? []
         if let listed = joined.reports { reportsListed(listed, room: id) }
         room.pinned = joined.pinned
         room.hasSnapshot = true

@@ -72,6 +72,9 @@ extension ClientState {
     /// Raised hands, first raised first.
     public func hands(in id: RoomID) -> [MemberInfo] { roomStates[id]?.hands ?? [] }
 
+    /// Staff, multi-family rooms: who on the roster lacks a consent to join, by name.
+    public func consentMissing(in id: RoomID) -> [MissingConsent] { roomStates[id]?.consentMissing ?? [] }
+
     /// The running check-in round, if any.
     public func round(in id: RoomID) -> ServerFrame.Round? { roomStates[id]?.controls.round }
 

@@ -15,7 +15,7 @@ public enum HearthClientError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .badURL(let url): "\(url) is not a ws:// URL."
+        case .badURL(let url): "\(url) is not a ws:// or wss:// URL, e.g. wss://chat.clinic.example/ws."
         case .connectFailed(let reason): "Could not connect: \(reason). Is the server running?"
         case .timedOut(let what): "Timed out waiting for \(what)."
         case .closed(let code, let reason): "The server closed the connection (\(code) \(reason))."
@@ -31,10 +31,12 @@ public final class HearthClient: Sendable {
     private let transport: WebSocketClient
     private let inboxes: InboxRegistry
 
-    public init(logger: Logger = Logger(label: "hearth.client")) throws {
+    /// `caFile` (PEM): trust only this CA for `wss://` servers instead of the system's CAs (a clinic's own CA,
+    /// or a test certificate).
+    public init(logger: Logger = Logger(label: "hearth.client"), caFile: String? = nil) throws {
         let inboxes = InboxRegistry()
         self.inboxes = inboxes
-        transport = try WebSocketClient(logger: logger) { event in
+        transport = try WebSocketClient(logger: logger, caFile: caFile) { event in
             switch event {
             case .opened(let id):
                 inboxes.table.withLock { $0[id] }?.opened()
@@ -48,7 +50,8 @@ public final class HearthClient: Sendable {
         }
     }
 
-    /// Opens a WebSocket to `url` (e.g. `ws://127.0.0.1:8080/ws`) with the `hearth.v1` subprotocol.
+    /// Opens a WebSocket to `url` (e.g. `ws://127.0.0.1:8080/ws` or `wss://chat.clinic.example/ws`) with the
+    /// `hearth.v1` subprotocol. Over `wss://` a certificate that does not verify fails as `connectFailed`.
     public func connect(_ url: String, origin: String? = nil, subprotocol: String = "hearth.v1",
                         timeout: Duration = .seconds(10)) async throws -> HearthConnection {
         guard let endpoint = WebSocketEndpoint(url: url) else { throw HearthClientError.badURL(url) }

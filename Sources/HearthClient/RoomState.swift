@@ -55,6 +55,8 @@ public struct RoomState: Equatable, Sendable {
     public internal(set) var waiting: [MemberInfo] = []
     /// Staff: raised hands, first raised first.
     public internal(set) var hands: [MemberInfo] = []
+    /// Staff, multi-family rooms: rostered participants who lack a consent to join (with their family), by name.
+    public internal(set) var consentMissing: [MissingConsent] = []
     /// Locked, slow mode, review, ended, the check-in round and, for a participant, their own mute and hand.
     public internal(set) var controls = ServerFrame.Controls()
     /// Staff: members muted in this room since the client joined it, by id (`joined` does not list them).

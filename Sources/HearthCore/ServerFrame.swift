@@ -75,15 +75,24 @@ public enum ServerFrame: Equatable, Sendable {
         /// Staff only: raised hands in order, and unresolved reports.
         public var hands: [MemberInfo]?
         public var reports: [Report]?
+        /// Staff only, in multi-family rooms: rostered participants who lack a consent to join (with their family).
+        public var consentMissing: [MissingConsent]?
         public var ref: String?
+        enum CodingKeys: String, CodingKey {
+            case type, room, role, open, members, messages, seq, more, paused, agreement, waiting, notice, pinned
+            case controls, hands, reports, ref
+            case consentMissing = "consent_missing"
+        }
         public init(room: RoomID, role: Role, open: Bool, members: [MemberInfo], messages: [ChatMessage],
                     seq: Int64, more: Bool, paused: Bool = false, agreement: Agreement? = nil,
                     waiting: [MemberInfo]? = nil, notice: String = Joined.recordingNotice, pinned: [ChatMessage] = [],
-                    controls: Controls = Controls(), hands: [MemberInfo]? = nil, reports: [Report]? = nil, ref: String?) {
+                    controls: Controls = Controls(), hands: [MemberInfo]? = nil, reports: [Report]? = nil,
+                    consentMissing: [MissingConsent]? = nil, ref: String?) {
             self.room = room; self.role = role; self.open = open; self.members = members
             self.messages = messages; self.seq = seq; self.more = more; self.paused = paused
             self.agreement = agreement; self.waiting = waiting; self.notice = notice; self.pinned = pinned
-            self.controls = controls; self.hands = hands; self.reports = reports; self.ref = ref
+            self.controls = controls; self.hands = hands; self.reports = reports; self.consentMissing = consentMissing
+            self.ref = ref
         }
 
         /// The notice every member gets on joining.

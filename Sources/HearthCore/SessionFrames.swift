@@ -51,12 +51,21 @@ extension ServerFrame {
         public init(room: RoomID, message: String) { self.room = room; self.message = message }
     }
 
-    /// A room's state changed for everyone in it: paused (no staff connected where staff is required) or not.
+    /// A room's state changed for everyone in it: paused (no staff connected where staff is required) or not; or,
+    /// to staff only, who on its roster lacks a consent to join.
     public struct RoomState: Codable, Equatable, Sendable {
         public var type = "room_state"
         public var room: RoomID
         public var paused: Bool
-        public init(room: RoomID, paused: Bool) { self.room = room; self.paused = paused }
+        /// Staff only, in multi-family rooms, when it changed: rostered participants who lack a consent to join.
+        public var consentMissing: [MissingConsent]?
+        enum CodingKeys: String, CodingKey {
+            case type, room, paused
+            case consentMissing = "consent_missing"
+        }
+        public init(room: RoomID, paused: Bool, consentMissing: [MissingConsent]? = nil) {
+            self.room = room; self.paused = paused; self.consentMissing = consentMissing
+        }
     }
 
     /// To staff in the room: a participant's private check-in.

@@ -17,12 +17,17 @@ public final class HearthServer: Sendable {
     private let transport: WebSocketServer
     private let hub: Hub
     private let writer: MessageWriter<SendOrigin>
+    private let auditHead: AuditHeadReporter
     public let configuration: ServerConfiguration
 
-    /// - Parameter lexicon: the crisis lexicon to scan participant messages with (`configuration.loadCrisisLexicon()`).
+    /// - Parameters:
+    ///   - lexicon: the crisis lexicon to scan participant messages with (`configuration.loadCrisisLexicon()`).
+    ///   - auditHeadInterval: how often the audit chain's head is logged (`audit head`; also at start and stop).
     public init(configuration: ServerConfiguration, database: HearthDatabase, logger: Logger,
-                lexicon: CrisisLexicon = .standard, clock: @escaping @Sendable () -> Date = { Date() }) {
+                lexicon: CrisisLexicon = .standard, clock: @escaping @Sendable () -> Date = { Date() },
+                auditHeadInterval: Duration = .seconds(3600)) {
         self.configuration = configuration
+        auditHead = AuditHeadReporter(database: database, logger: logger, interval: auditHeadInterval)
         var transportConfiguration = WebSocketServerConfiguration()
         transportConfiguration.host = configuration.host
         transportConfiguration.port = configuration.port
@@ -35,13 +40,16 @@ public final class HearthServer: Sendable {
         transportConfiguration.pingSeconds = configuration.pingSeconds
         transportConfiguration.hangupSeconds = configuration.idleHangupSeconds
         transportConfiguration.eventLoop = configuration.eventLoop
+        transportConfiguration.tls = configuration.tls
+        transportConfiguration.trustForwardedFor = configuration.behindProxy
         transportConfiguration.addressCaps = AddressCaps(maxConnections: configuration.maxConnectionsPerAddress,
                                                          maxUnauthenticated: configuration.maxUnauthenticatedPerAddress,
                                                          exemptLoopback: configuration.exemptLoopback)
         let transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
                       lexicon: lexicon, logger: logger, clock: clock)
-        writer = MessageWriter(database: database, maxBatch: configuration.writerBatch, logger: logger) {
+        writer = MessageWriter(database: database, maxBatch: configuration.writerBatch,
+                               maxQueued: configuration.writerQueueLimit, logger: logger) {
             [transport, hub] outcomes in
             transport.execute { hub.committed(outcomes) }
         }
@@ -52,7 +60,7 @@ public final class HearthServer: Sendable {
     }
 
     /// Closes attendance intervals a crash left open (at the last moment each person was known to be there),
-    /// creates this fortnight's rooms, binds the port and starts serving.
+    /// creates this fortnight's rooms, binds the port and starts serving; logs the audit head now and hourly.
     public func start() throws {
         do {
             let recovered = try hub.keeper.attendance.closeAll(at: nil)
@@ -65,12 +73,13 @@ public final class HearthServer: Sendable {
         Hub.materialize(ScheduleStore(hub.database), now: hub.clock(), window: configuration.window, logger: hub.logger)
         hub.loadOpenAlerts()
         try transport.start()
+        auditHead.start()
     }
 
     /// The port being listened on.
     public var port: Int { transport.port }
 
-    /// Closes every connection with 1001, stops the loop and commits what was queued.
+    /// Closes every connection with 1001, stops the loop, commits what was queued and logs the audit head.
     public func stop() {
         transport.stop()
         writer.stop()
@@ -82,6 +91,8 @@ public final class HearthServer: Sendable {
         } catch {
             hub.logger.error("could not close attendance at shutdown", metadata: ["hearth.error": "\(type(of: error))"])
         }
+        // Last: after every audit row the hub had queued.
+        auditHead.stop()
     }
 
     /// The records queue (for tests: its lanes' depths, bounds and pause).

@@ -19,6 +19,20 @@ extension Hub {
         }
     }
 
+    /// Why someone may not take part in one room: their standing for its series, then, in a multi-family session,
+    /// the participant's multi-family group consent (for a family member, their participant's). Nil when they may.
+    func standing(_ identity: Identity, in room: RoomDescriptor, now: Date) throws -> ProtocolError? {
+        if let refusal = try standing(identity, series: room.series, now: now, timeZone: room.timeZone) { return refusal }
+        return try multiFamilyStanding(identity, in: room, now: now)
+    }
+
+    /// Why someone may not take part in a multi-family room for want of a multi-family group consent; nil for staff
+    /// and for every other kind of room.
+    func multiFamilyStanding(_ identity: Identity, in room: RoomDescriptor, now: Date) throws -> ProtocolError? {
+        guard room.kind == .multiFamily, !identity.role.isStaff else { return nil }
+        return try database.pool.read { db in try MultiFamilyConsentStore.standing(db, identity, in: room, now: now) }
+    }
+
     /// Checks every connection again: its token, the person's standing, and each room it is in or waiting for.
     /// Runs when the store's access version moves (another process revoked a token or a consent, ended an
     /// enrollment, edited a roster) and every `token_recheck_seconds`. A failed read keeps people connected: only a
@@ -38,18 +52,17 @@ extension Hub {
                 closeForAccess(session, error.message)
                 continue
             }
-            for id in session.rooms.union(session.waitingRooms) {
+            // Break-glass access lasts for the rest of the connection (while the token and standing hold).
+            for id in session.rooms.union(session.waitingRooms) where !session.breakGlass.contains(id) {
                 if refreshed[id] == nil {
                     refreshed[id] = .some(try? schedule.descriptor(of: id, defaultWindow: configuration.window))
                 }
                 guard let descriptor = refreshed[id] ?? nil else { continue }
-                let seriesStanding = try? standing(identity, series: descriptor.series, now: now, timeZone: descriptor.timeZone)
-                if !AccessRule.mayAccess(identity, descriptor) || (seriesStanding ?? nil) != nil {
-                    logger.notice("room access lost", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
-                    if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
-                    if session.waitingRooms.contains(id) { stopWaiting(session, id) }
-                    reply(session, .denied(.init(room: id, message: "You are no longer on the list for this session.")))
-                }
+                guard let message = lostAccess(identity, descriptor, now: now) else { continue }
+                logger.notice("room access lost", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+                if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
+                if session.waitingRooms.contains(id) { stopWaiting(session, id) }
+                reply(session, .denied(.init(room: id, message: message)))
             }
         }
         // A live room's policies may have changed (requires staff turned on): tell the people in it.
@@ -59,6 +72,19 @@ extension Hub {
             room.descriptor = descriptor
             if room.paused != wasPaused { announcePaused(room) }
         }
+        refreshConsentMissing(now: now)
+    }
+
+    /// The `denied` message for someone who may no longer be in a room, or nil while they may. Off the roster or
+    /// out of their series consent: "no longer on the list"; a multi-family group consent gone: the message naming
+    /// it. A failed read keeps them in.
+    private func lostAccess(_ identity: Identity, _ room: RoomDescriptor, now: Date) -> String? {
+        if !AccessRule.mayAccess(identity, room) { return "You are no longer on the list for this session." }
+        if case .some(.some) = try? standing(identity, series: room.series, now: now, timeZone: room.timeZone) {
+            return "You are no longer on the list for this session."
+        }
+        if case .some(.some(let refusal)) = try? multiFamilyStanding(identity, in: room, now: now) { return refusal.message }
+        return nil
     }
 
     private func closeForAccess(_ session: Session, _ message: String) {

@@ -99,7 +99,7 @@ extension Hub {
                     throw .badRequest("\(target.name) has no hand raised.")
                 }
                 room.hands.removeAll { $0.id == member }
-                audit(.lowerHand, by: identity.id, room: id, target: member.rawValue, now: now)
+                audit(.lowerHand, by: identity.id, room: id, target: member.rawValue, now: now, done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffAnd(member))
                 }
@@ -114,7 +114,8 @@ extension Hub {
                     return member
                 }
                 room.round = (members, 0)
-                audit(.roundStart, by: identity.id, room: id, target: nil, now: now, detail: "\(members.count) members")
+                audit(.roundStart, by: identity.id, room: id, target: nil, now: now, detail: "\(members.count) members",
+                      done: stored())
                 effects.append { [self] in
                     announce(room, .init(room: id, action: action.action, by: identity.member, round: room.roundFrame), to: .everyone)
                 }
@@ -210,10 +211,13 @@ extension Hub {
         }, done: done)
     }
 
-    /// Appends an audit row on the records queue.
-    func audit(_ action: AuditAction, by actor: PersonID?, room: RoomID?, target: String?, now: Date, detail: String? = nil) {
+    /// Appends an audit row on the records queue; `done`, when given, hears whether it was stored (an action whose
+    /// only record is its audit row answers `ok` once that row is stored).
+    func audit(_ action: AuditAction, by actor: PersonID?, room: RoomID?, target: String?, now: Date, detail: String? = nil,
+               done: (@Sendable (Result<Void, any Error>) -> Void)? = nil) {
         let log = audit
-        keeper.write("audit") { try log.append(action, actor: actor, room: room, target: target, detail: detail, at: now) }
+        keeper.write("audit", { try log.append(action, actor: actor, room: room, target: target, detail: detail, at: now) },
+                     done: done)
     }
 
     /// Hides, shows, pins, unpins or releases a message once the store has it, then tells the room.

@@ -196,6 +196,10 @@ extension Hub {
             if (try? standing(record.identity, series: room.series, now: clock(), timeZone: room.timeZone)) != .some(nil) {
                 throw .forbidden("\(record.displayName) has no consent in force from the participant for this session. Record it first (hearthd consent add).")
             }
+            if (try? multiFamilyStanding(record.identity, in: room, now: clock())) != .some(nil) {
+                let name = ((try? directory.person(participant)) ?? nil)?.displayName ?? "The participant"
+                throw .forbidden("\(name) has no multi-family group consent in force for this session, so \(record.displayName) cannot take part. Record it first (hearthd consent add --multi-family).")
+            }
             family = record
         } catch {
             return reply(session, .error(.init(error, ref: ref)))

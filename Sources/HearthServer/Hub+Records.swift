@@ -46,18 +46,24 @@ extension Hub {
     }
 
     /// An admin opens any room read-only in an emergency. Allowed, and loud: a warning in the log, an audit row
-    /// (`hearthd audit break-glass` lists them), and a notice to staff in the room.
+    /// (`hearthd audit break-glass` lists them), and a notice to staff in the room. The audit row is stored before
+    /// the access is granted and `ok` answered (no unrecorded emergency access); the access lasts for the rest of
+    /// that connection, through the access re-checks, and stays read-only.
     func breakGlass(_ session: Session, _ identity: Identity, _ id: RoomID, reason: String, ref: String?) {
         guard identity.role == .admin else {
             recordRefusal(identity, "break_glass", room: id)
             return reply(session, .error(.init(.forbidden("Only an administrator can use break-glass access."), ref: ref)))
         }
-        let room: LiveRoom
-        do throws(ProtocolError) { room = try liveRoom(id) } catch { return reply(session, .error(.init(error, ref: ref))) }
-        session.breakGlass.insert(id)
-        logger.warning("BREAK-GLASS access to a room", metadata: ["hearth.room": "\(id)", "hearth.by": "\(identity.id)"])
-        audit(.breakGlass, by: identity.id, room: id, target: nil, now: clock(), detail: "reason: \(reason)")
-        announce(room, .init(room: id, action: "break_glass", by: identity.member, reason: reason), to: .staffOnly)
-        reply(session, .ok(.init(ref: ref)))
+        do throws(ProtocolError) { _ = try liveRoom(id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        let log = audit, admin = identity.id, now = clock()
+        recordThenReply(session, ref: ref, "break-glass audit", failure: "The server could not record the break-glass access, so it was not granted. Try again.", {
+            try log.append(.breakGlass, actor: admin, room: id, target: nil, detail: "reason: \(reason)", at: now)
+        }, stored: { [self] in
+            session.breakGlass.insert(id)
+            logger.warning("BREAK-GLASS access to a room", metadata: ["hearth.room": "\(id)", "hearth.by": "\(admin)"])
+            if let room = rooms[id] {
+                announce(room, .init(room: id, action: "break_glass", by: identity.member, reason: reason), to: .staffOnly)
+            }
+        })
     }
 }

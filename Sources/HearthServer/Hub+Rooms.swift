@@ -54,14 +54,15 @@ extension Hub {
         enter(session, identity, room, afterSeq: afterSeq, ref: ref)
     }
 
-    /// The access rule, then the person's standing for this room's series (consent, enrollment).
+    /// The access rule, then the person's standing for this room (enrollment, consent to its series and, in a
+    /// multi-family session, the multi-family group consent).
     func checkJoin(_ identity: Identity, _ room: RoomDescriptor, now: Date) throws(ProtocolError) {
         var refusal: ProtocolError?
         if case .failure(let error) = AccessRule.join(identity, room, now: now) {
             refusal = error
         } else {
             do {
-                refusal = try standing(identity, series: room.series, now: now, timeZone: room.timeZone)
+                refusal = try standing(identity, in: room, now: now)
             } catch {
                 refusal = ProtocolError(.internal, "The server could not check your access. Try again.")
             }
@@ -153,7 +154,8 @@ extension Hub {
                                      seq: room.deliveredSeq, more: page.more, paused: room.paused,
                                      agreement: agreement, waiting: staff ? room.waitingMembers : nil,
                                      pinned: pinned.map { $0.wire(for: identity.role) }, controls: controls,
-                                     hands: staff ? room.hands : nil, reports: reports, ref: ref)))
+                                     hands: staff ? room.hands : nil, reports: reports,
+                                     consentMissing: staff ? consentMissing(in: room, now: now) : nil, ref: ref)))
     }
 
     /// Cuts a forward (resume) page to the page byte budget, keeping its oldest messages.

@@ -107,7 +107,7 @@ extension Hub {
     /// access its room.
     func acknowledge(_ session: Session, _ identity: Identity, alert id: Int64, outcome: String?, ref: String?) {
         let records = keeper.records, staff = identity.id, now = clock()
-        acknowledged(session, ref: ref, by: staff, { () throws -> Result<[Alert], UnknownAlert> in
+        acknowledged(session, identity, ids: [id], ref: ref, { () throws -> Result<[Alert], UnknownAlert> in
             guard let alert = try records.acknowledge(alert: id, by: staff, outcome: outcome, at: now) else {
                 return .failure(UnknownAlert(id: id))
             }
@@ -115,24 +115,50 @@ extension Hub {
         })
     }
 
-    /// `alert_ack` with `alerts`: all of them in one transaction, or, when one is unknown, none (`not_found`
-    /// naming the first unknown id).
+    /// `alert_ack` with `alerts`: all of them in one transaction, or, when one is unknown or not this person's to
+    /// acknowledge, none (`not_found` or `forbidden` naming the first such id).
     func acknowledge(_ session: Session, _ identity: Identity, alerts ids: [Int64], outcome: String?, ref: String?) {
         let records = keeper.records, staff = identity.id, now = clock()
-        acknowledged(session, ref: ref, by: staff, { try records.acknowledge(alerts: ids, by: staff, outcome: outcome, at: now) })
+        acknowledged(session, identity, ids: ids, ref: ref, {
+            try records.acknowledge(alerts: ids, by: staff, outcome: outcome, at: now)
+        })
     }
 
-    /// Runs an acknowledgement on the records queue (with the rooms of its alerts, read there too), then replies
-    /// and sends each alert to the staff who may access its room.
-    private func acknowledged(_ session: Session, ref: String?, by staff: PersonID,
+    /// Why an acknowledgement was refused before anything was written.
+    private enum AcknowledgementRefusal: Error, Sendable {
+        case unknown(Int64)
+        /// The alert's room is one this person may not open (an individual session of another counselor).
+        case forbidden(Int64)
+    }
+
+    /// Whether `identity` may acknowledge an alert of `room`: whoever may receive it (staff who may access the
+    /// room), or an admin who broke the glass into it on this connection. Escalation shows an alert to every staff
+    /// member, but only these may acknowledge it.
+    static func mayAcknowledgeAlert(_ identity: Identity, of room: RoomDescriptor?, breakGlass: Set<RoomID>) -> Bool {
+        if let room, breakGlass.contains(room.id) { return identity.role == .admin }
+        return mayReceiveAlert(identity, of: room)
+    }
+
+    /// Runs an acknowledgement on the records queue (with the rooms of its alerts, read there first: a person who may
+    /// not acknowledge one of them acknowledges none), then replies and sends each alert to the staff who may access
+    /// its room.
+    private func acknowledged(_ session: Session, _ identity: Identity, ids: [Int64], ref: String?,
                               _ work: @escaping @Sendable () throws -> Result<[Alert], UnknownAlert>) {
         let schedule = self.schedule, window = configuration.window, connection = session.connection
-        keeper.run(lane: .crisis, what: "alert acknowledgement", { () throws -> Result<[(Alert, RoomDescriptor?)], UnknownAlert> in
+        let records = keeper.records, glass = session.breakGlass, staff = identity.id
+        keeper.run(lane: .crisis, what: "alert acknowledgement", {
+            () throws -> Result<[(Alert, RoomDescriptor?)], AcknowledgementRefusal> in
+            let alertRooms = try records.rooms(ofAlerts: ids)
+            for id in ids {
+                guard let room = alertRooms[id] else { return .failure(.unknown(id)) }
+                let descriptor = try schedule.descriptor(of: room, defaultWindow: window)
+                if !Self.mayAcknowledgeAlert(identity, of: descriptor, breakGlass: glass) { return .failure(.forbidden(id)) }
+            }
             switch try work() {
             case .success(let alerts):
                 return .success(try alerts.map { ($0, try schedule.descriptor(of: $0.room, defaultWindow: window)) })
             case .failure(let unknown):
-                return .failure(unknown)
+                return .failure(.unknown(unknown.id))
             }
         }) { [self] result in
             transport.execute { [self] in
@@ -145,8 +171,14 @@ extension Hub {
                     for (alert, descriptor) in alerts {
                         if let descriptor = rooms[alert.room]?.descriptor ?? descriptor { broadcast(alert, room: descriptor) }
                     }
-                case .success(.failure(let unknown)):
-                    if let session { reply(session, .error(.init(.notFound("There is no alert \(unknown.id)."), ref: ref))) }
+                case .success(.failure(.unknown(let id))):
+                    if let session { reply(session, .error(.init(.notFound("There is no alert \(id)."), ref: ref))) }
+                case .success(.failure(.forbidden(let id))):
+                    recordRefusal(identity, "alert_ack", room: nil)
+                    if let session {
+                        reply(session, .error(.init(.forbidden("Alert \(id) belongs to a session you cannot open, so you "
+                            + "cannot acknowledge it: its counselor or an administrator who used break-glass can."), ref: ref)))
+                    }
                 case .failure(let error):
                     if let session {
                         reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))

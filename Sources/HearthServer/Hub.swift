@@ -283,6 +283,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             switch try directory.signIn(token: token, now: now) {
             case .refused(let reason):
                 logger.notice("hello refused", metadata: ["hearth.connection": "\(session.connection)"])
+                // Counted per address for the abuse log (at most once a minute, never the token): guessing shows.
+                transport.noteAbuse(.failedSignIn, on: session.connection)
                 return refuse(session, reason, ref: ref)
             case .valid(let person, let replacement):
                 identity = person

@@ -36,6 +36,8 @@ final class LiveRoom {
     var round: (order: [MemberInfo], speaker: Int)?
     /// Everyone who has been in the room this run: they may come back while it is locked.
     var everPresent: Set<PersonID> = []
+    /// A multi-family room: who on its roster lacks a multi-family group consent, as staff were last told.
+    var consentMissing: [MissingConsent]?
 
     struct WaitingEntry {
         var member: MemberInfo

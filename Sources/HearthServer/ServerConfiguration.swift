@@ -30,6 +30,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var requestLimits = RequestLimits()
     /// Most messages committed in one transaction.
     public var writerBatch = 1000
+    /// Most messages that may wait for a commit; past it a send is refused "busy" (`internal`, `retry_after` 1),
+    /// except a participant's message that matches a crisis signal, which has a reserve of 1,000 more.
+    public var writerQueueLimit = 10_000
     /// Browser origins allowed to connect; empty means this server's own address.
     public var allowedOrigins: [String] = []
     /// Seconds between re-checks that connected people's tokens are still valid.
@@ -60,6 +63,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var maxUnauthenticatedPerAddress = 20
     /// Loopback connections (benchmarks, a local proxy) are not capped.
     public var exemptLoopback = true
+    /// Serve `https://` and `wss://` natively with this certificate chain (PEM) and its key (PEM, mode 0600).
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// A TLS-terminating reverse proxy is in front: plain HTTP may listen on a non-loopback address, allowed
+    /// origins must be `https://`, and a connection's address comes from the proxy's `X-Forwarded-For`.
+    public var behindProxy = false
 
     public static let defaultCrisisResources = """
         It sounds like things are really hard right now, and you do not have to face this alone. Your counselor has \
@@ -104,6 +113,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case idleHangupSeconds = "idle_hangup_seconds", sendQueueMessages = "send_queue_messages"
         case sendQueueBytes = "send_queue_bytes", sendRatePerSecond = "send_rate_per_second"
         case sendBurst = "send_burst", requestLimits = "request_limits", writerBatch = "writer_batch", allowedOrigins = "allowed_origins"
+        case writerQueueLimit = "writer_queue_limit"
         case tokenRecheckSeconds = "token_recheck_seconds", eventLoop = "event_loop"
         case attendanceHeartbeatSeconds = "attendance_heartbeat_seconds"
         case alertEscalationSeconds = "alert_escalation_seconds", holdHighSeverity = "hold_high_severity"
@@ -112,6 +122,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case helpLines = "help_lines", quickExitURL = "quick_exit_url", idleLogoffMinutes = "idle_logoff_minutes"
         case maxConnectionsPerAddress = "max_connections_per_address"
         case maxUnauthenticatedPerAddress = "max_unauthenticated_per_address", exemptLoopback = "exempt_loopback"
+        case tlsCert = "tls_cert", tlsKey = "tls_key", behindProxy = "behind_proxy"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -133,6 +144,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.sendRatePerSecond, &sendRatePerSecond); try read(.sendBurst, &sendBurst)
         try read(.requestLimits, &requestLimits)
         try read(.writerBatch, &writerBatch); try read(.allowedOrigins, &allowedOrigins)
+        try read(.writerQueueLimit, &writerQueueLimit)
         try read(.tokenRecheckSeconds, &tokenRecheckSeconds); try read(.eventLoop, &eventLoop)
         try read(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
         try read(.alertEscalationSeconds, &alertEscalationSeconds); try read(.holdHighSeverity, &holdHighSeverity)
@@ -142,6 +154,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.idleLogoffMinutes, &idleLogoffMinutes)
         try read(.maxConnectionsPerAddress, &maxConnectionsPerAddress)
         try read(.maxUnauthenticatedPerAddress, &maxUnauthenticatedPerAddress); try read(.exemptLoopback, &exemptLoopback)
+        try read(.tlsCert, &tlsCert); try read(.tlsKey, &tlsKey); try read(.behindProxy, &behindProxy)
     }
 
     private struct AnyKey: CodingKey {
@@ -151,8 +164,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         init?(intValue: Int) { nil }
     }
 
-    /// Defaults, then the JSON file, then `HEARTH_<KEY>` variables (e.g. `HEARTH_PORT=9000`).
-    public static func resolve(file: String?, environment: [String: String]) throws -> ServerConfiguration {
+    /// Defaults, then the JSON file, then `HEARTH_<KEY>` variables (e.g. `HEARTH_PORT=9000`); validated unless the
+    /// caller applies command-line flags over it and validates then.
+    public static func resolve(file: String?, environment: [String: String],
+                               validating: Bool = true) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else { throw ConfigurationError.unreadable(file) }
@@ -165,7 +180,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             }
         }
         try configuration.apply(environment: environment)
-        try configuration.validate()
+        if validating { try configuration.validate() }
         return configuration
     }
 
@@ -212,7 +227,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try set(.maxFrameBytes, &maxFrameBytes); try set(.helloTimeoutSeconds, &helloTimeoutSeconds)
         try set(.pingSeconds, &pingSeconds); try set(.idleHangupSeconds, &idleHangupSeconds)
         try set(.sendQueueMessages, &sendQueueMessages); try set(.sendQueueBytes, &sendQueueBytes)
-        try set(.sendBurst, &sendBurst); try set(.writerBatch, &writerBatch)
+        try set(.sendBurst, &sendBurst); try set(.writerBatch, &writerBatch); try set(.writerQueueLimit, &writerQueueLimit)
         try set(.tokenRecheckSeconds, &tokenRecheckSeconds)
         try set(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
         try set(.alertEscalationSeconds, &alertEscalationSeconds); try set(.retentionDays, &retentionDays)
@@ -223,6 +238,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             guard let value = Bool(raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
             exemptLoopback = value
         }
+        if let (name, raw) = text(.behindProxy) {
+            guard let value = Bool(raw.lowercased()) else { throw ConfigurationError.badVariable(name, raw) }
+            behindProxy = value
+        }
+        if let (_, raw) = text(.tlsCert) { tlsCert = raw.isEmpty ? nil : raw }
+        if let (_, raw) = text(.tlsKey) { tlsKey = raw.isEmpty ? nil : raw }
         if let (_, raw) = text(.quickExitURL) { quickExitURL = raw }
         if let (name, raw) = text(.helpLines) {
             guard let lines = try? JSONDecoder().decode([ClientSettings.HelpLine].self, from: Data(raw.utf8)) else {
@@ -252,6 +273,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try require(sendRatePerSecond >= 0 && sendBurst >= 1, "send_rate_per_second must be 0 or more and send_burst at least 1")
         if let problem = requestLimits.problem { throw ConfigurationError.invalidValue(problem) }
         try require(writerBatch >= 1, "writer_batch must be at least 1")
+        try require(writerQueueLimit >= 1, "writer_queue_limit must be at least 1")
         try require(tokenRecheckSeconds >= 1, "token_recheck_seconds must be at least 1")
         try require((1...300).contains(attendanceHeartbeatSeconds), "attendance_heartbeat_seconds must be 1 to 300")
         try require((5...3600).contains(alertEscalationSeconds), "alert_escalation_seconds must be 5 to 3600")
@@ -266,6 +288,31 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
                     "max_connections_per_address and max_unauthenticated_per_address must be 0 (no cap) or more")
         try require(!helpLines.isEmpty && helpLines.allSatisfy { !$0.label.isEmpty && !$0.number.isEmpty },
                     "help_lines needs at least one line, each with a label and a number")
+        try require((tlsCert == nil) == (tlsKey == nil),
+                    "give both tls_cert and tls_key (--tls-cert and --tls-key), or neither")
+        if behindProxy {
+            try require(!allowedOrigins.isEmpty && allowedOrigins.allSatisfy { $0.lowercased().hasPrefix("https://") },
+                        "behind_proxy needs allowed_origins: the https:// address(es) people open in their browsers, "
+                        + "e.g. --allowed-origin https://chat.clinic.example")
+        }
+        if tls == nil && !behindProxy && !Self.isLoopback(host) {
+            throw ConfigurationError.plainOnPublicAddress(host)
+        }
+    }
+
+    /// The TLS files to serve with, when both are set.
+    public var tls: ServerTLS? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return ServerTLS(certificatePath: tlsCert, privateKeyPath: tlsKey)
+    }
+
+    /// `http` or `https`: how browsers reach this server directly.
+    public var httpScheme: String { tls == nil ? "http" : "https" }
+
+    /// Whether `host` is a loopback address only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        let lowered = host.lowercased()
+        return lowered == "localhost" || lowered == "::1" || lowered == "[::1]" || lowered.hasPrefix("127.")
     }
 }
 
@@ -277,6 +324,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case badVariable(String, String)
     case invalidEnvironment(String)
     case invalidValue(String)
+    /// Plain HTTP on an address other machines can reach: messages would cross the network unencrypted.
+    case plainOnPublicAddress(String)
 
     public var description: String {
         switch self {
@@ -286,6 +335,11 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
         case .badVariable(let name, let value): "\(name)=\(value) is not a valid value."
         case .invalidEnvironment(let why): "A HEARTH_* variable is not valid: \(why)"
         case .invalidValue(let why): "Invalid configuration: \(why)."
+        case .plainOnPublicAddress(let host):
+            "Refusing to serve plain HTTP on \(host): messages would cross the network unencrypted. Give a certificate "
+                + "with --tls-cert FILE --tls-key FILE (settings tls_cert, tls_key), or, if a TLS-terminating proxy is "
+                + "in front, --behind-proxy with --allowed-origin https://… (settings behind_proxy, allowed_origins). "
+                + "See \"Deploying safely\" in README.md."
         }
     }
 }

@@ -44,11 +44,13 @@ public struct AuditEntry: Equatable, Sendable {
 public struct AuditVerification: Equatable, Sendable {
     /// Rows read.
     public var rows: Int
-    /// The hash of the last row: write it down somewhere else; a later run that ends on another hash with the same
-    /// row count, or fewer rows, means rows were cut off the end.
+    /// The hash of the last row: write it down somewhere else; a later `verify(expectingHead:)` that no longer
+    /// finds it in the chain means rows were cut off the end or the chain was rewritten.
     public var head: String
     /// Every place the chain breaks, oldest first; empty when the log is intact.
     public var problems: [String]
+    /// Where the head written down earlier stands now, when `verify(expectingHead:)` was given one.
+    public var expected: AuditHeadMatch?
     public var intact: Bool { problems.isEmpty }
 }
 
@@ -111,13 +113,18 @@ public struct AuditLog: Sendable {
         return Data(hasher.finalize())
     }
 
-    /// Walks the whole chain and says where it breaks.
-    public func verify() throws -> AuditVerification {
-        try database.pool.read { db in
+    /// Walks the whole chain and says where it breaks; with `expectingHead` (a head written down earlier, as 64 hex
+    /// digits), also where that head stands now (`AuditVerification.expected`).
+    /// - Throws: `StoreError.invalid` when `expectingHead` is not 64 hex digits.
+    public func verify(expectingHead: String? = nil) throws -> AuditVerification {
+        let wanted = try expectingHead.map(AuditHead.hashBytes)
+        return try database.pool.read { db in
             var problems: [String] = []
             var previous = Self.genesis
             var expectedID: Int64 = 1
             var rows = 0
+            // The row whose hash is the expected head (0: the empty chain's), and how many rows were read by then.
+            var found: (row: Int64, rows: Int)? = wanted == Self.genesis ? (0, 0) : nil
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY id")
             while let row = try cursor.next() {
                 rows += 1
@@ -136,9 +143,17 @@ public struct AuditLog: Sendable {
                 }
                 previous = stored
                 expectedID = entry.id + 1
+                if stored == wanted { found = (entry.id, rows) }
             }
-            return AuditVerification(rows: rows, head: previous.map { String(format: "%02x", $0) }.joined(),
-                                     problems: problems)
+            var verification = AuditVerification(rows: rows, head: AuditHead.hex(previous), problems: problems)
+            if wanted != nil {
+                verification.expected = switch found {
+                case nil: .missing
+                case let (_, seen)? where seen == rows: .current
+                case let (row, seen)?: .earlier(row: row, added: rows - seen)
+                }
+            }
+            return verification
         }
     }
 

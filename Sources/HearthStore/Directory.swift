@@ -32,6 +32,9 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
     var expiresAt: Int64?
     var singleUse: Bool = false
     var usedAt: Int64?
+    /// The token this one was issued in exchange for (a redeemed invitation, for its session token): revoking that
+    /// one revokes this one too.
+    var issuedFrom: Int64?
 }
 
 /// The outcome of signing in with a token.
@@ -152,8 +155,11 @@ public struct Directory: Sendable {
     public func reissueTokens(for people: [PersonID], label: String, now: Date = Date()) throws -> [String] {
         try database.pool.write { db in
             try people.map { person in
+                let earlier = try Int64.fetchAll(db, sql: "SELECT id FROM token WHERE personId = ? AND label = ? AND revokedAt IS NULL",
+                                                 arguments: [person, label])
                 try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND label = ? AND revokedAt IS NULL",
                                arguments: [now.epochMilliseconds, person, label])
+                try Self.revokeDerived(from: earlier, db, now: now)
                 let token = AccessToken.generate()
                 try TokenRecord(id: nil, personId: person, hash: AccessToken.hash(token), label: label,
                                 createdAt: now.epochMilliseconds, revokedAt: nil).insert(db)
@@ -165,17 +171,36 @@ public struct Directory: Sendable {
 
     /// Issues a new token for a person. The returned string is the only copy: it is stored as a hash.
     /// `by` is the staff member who asked, nil for the operator at the command line; the issue is audited.
+    /// - Parameters:
+    ///   - lastDay: The last date the token works, to the end of that day on clocks in `timeZone` (the clinic's);
+    ///     nil: until revoked.
+    /// - Throws: `StoreError.invalid` when `lastDay` has already ended, `notFound` for an unknown person.
     public func issueToken(for person: PersonID, label: String = "", by actor: PersonID? = nil,
+                           lastDay: LocalDate? = nil, in timeZone: TimeZone = .current,
                            now: Date = Date()) throws -> String {
+        let expires = lastDay.map { Self.endOfDay($0, in: timeZone) }
+        if let lastDay, let expires, expires <= now {
+            throw StoreError.invalid("The last day \(lastDay) has already ended: give today or a later date "
+                                     + "(today is \(LocalDate(now, in: timeZone)) in \(timeZone.identifier)).")
+        }
         let token = AccessToken.generate()
         try database.pool.write { db in
             guard try PersonRecord.exists(db, key: person.rawValue) else { throw StoreError.notFound("Person \(person)") }
             try TokenRecord(id: nil, personId: person, hash: AccessToken.hash(token), label: label,
-                            createdAt: now.epochMilliseconds, revokedAt: nil).insert(db)
+                            createdAt: now.epochMilliseconds, revokedAt: nil,
+                            expiresAt: expires?.epochMilliseconds).insert(db)
+            var detail = label.isEmpty ? [] : ["label \(label)"]
+            if let lastDay { detail.append("last day \(lastDay)") }
             try AuditLog.append(db, .tokenIssue, actor: actor, target: person.rawValue,
-                                detail: label.isEmpty ? nil : "label \(label)", at: now)
+                                detail: detail.isEmpty ? nil : detail.joined(separator: ", "), at: now)
         }
         return token
+    }
+
+    /// The moment a token whose last day is `date` stops working: the next midnight on clocks in `timeZone` (the
+    /// first moment of the next day, if a daylight-saving change skips midnight).
+    public static func endOfDay(_ date: LocalDate, in timeZone: TimeZone) -> Date {
+        date.adding(days: 1).at(LocalTime(hour: 0, minute: 0)!, in: timeZone)
     }
 
     /// Who a token belongs to, or nil when it is unknown, revoked, expired or a used invitation. Never redeems an
@@ -209,7 +234,7 @@ public struct Directory: Sendable {
             let session = AccessToken.generate()
             try TokenRecord(id: nil, personId: person.id, hash: AccessToken.hash(session), label: "invitation session",
                             createdAt: now.epochMilliseconds, revokedAt: nil, roomId: current.roomId,
-                            expiresAt: current.expiresAt).insert(db)
+                            expiresAt: current.expiresAt, issuedFrom: current.id).insert(db)
             return .valid(Self.identity(person, current), sessionToken: session)
         }
     }
@@ -223,7 +248,9 @@ public struct Directory: Sendable {
     private static func refusal(_ record: TokenRecord, now: Date) -> String? {
         if record.revokedAt != nil { return "This token is not valid. Ask your counselor for a new invitation." }
         if let expires = record.expiresAt, expires <= now.epochMilliseconds {
-            return "This invitation has expired: it was for one session, which has ended."
+            // Only an invitation and its session token are for one room; any other token expired on its last day.
+            return record.roomId != nil ? "This invitation has expired: it was for one session, which has ended."
+                : "This token has expired. Ask your counselor for a new one."
         }
         if record.singleUse && record.usedAt != nil {
             return "This invitation has already been used. Ask your counselor for a new one."
@@ -265,33 +292,56 @@ public struct Directory: Sendable {
         return token
     }
 
-    /// Revokes one token (given as the token itself). Returns false when it was unknown or already revoked.
+    /// Revokes one token (given as the token itself) and every token issued from it: revoking a redeemed invitation
+    /// also revokes the session token it was exchanged for. Returns false when it was unknown or already revoked.
     @discardableResult
     public func revoke(token: String, now: Date = Date()) throws -> Bool {
+        try revokeCounting(token: token, now: now) != nil
+    }
+
+    /// Revokes one token and every token issued from it, as `revoke(token:)` does. Returns how many were issued from
+    /// it and revoked with it (1 for a redeemed invitation, else 0), or nil when it was unknown or already revoked.
+    public func revokeCounting(token: String, now: Date = Date()) throws -> Int? {
         try database.pool.write { db in
             let hash = AccessToken.hash(token)
-            try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE hash = ? AND revokedAt IS NULL",
-                           arguments: [now.epochMilliseconds, hash])
-            guard db.changesCount > 0 else { return false }
-            let person = try String.fetchOne(db, sql: "SELECT personId FROM token WHERE hash = ?", arguments: [hash])
-            try AuditLog.append(db, .tokenRevoke, actor: nil, target: person, detail: "one token", at: now)
+            guard let record = try TokenRecord.filter(Column("hash") == hash).fetchOne(db), record.revokedAt == nil,
+                  let id = record.id else { return nil }
+            try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE id = ?", arguments: [now.epochMilliseconds, id])
+            let derived = try Self.revokeDerived(from: [id], db, now: now)
+            let person = record.personId.rawValue
+            try AuditLog.append(db, .tokenRevoke, actor: nil, target: person,
+                                detail: derived == 0 ? "one token" : "one token and \(derived) issued from it", at: now)
             try AccessVersion.bump(db)
-            return true
+            return derived
         }
     }
 
-    /// Revokes every token of a person (lost device, discharge). Returns how many were revoked.
+    /// Revokes every token issued from the tokens `ids`, and from those in turn (a redeemed invitation's session
+    /// token). Returns how many it revoked.
+    @discardableResult
+    static func revokeDerived(from ids: [Int64], _ db: Database, now: Date) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        try db.execute(sql: """
+            WITH RECURSIVE derived(id) AS (
+                SELECT id FROM token WHERE issuedFrom IN (\(placeholders))
+                UNION SELECT token.id FROM token JOIN derived ON token.issuedFrom = derived.id)
+            UPDATE token SET revokedAt = ? WHERE revokedAt IS NULL AND id IN derived
+            """, arguments: StatementArguments(ids + [now.epochMilliseconds]))
+        return db.changesCount
+    }
+
+    /// Revokes every token of a person (lost device, discharge), or only those with `label`, and every token issued
+    /// from them. Returns how many were revoked.
     @discardableResult
     public func revokeAll(of person: PersonID, label: String? = nil, now: Date = Date()) throws -> Int {
         try database.pool.write { db in
-            if let label {
-                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND label = ? AND revokedAt IS NULL",
-                               arguments: [now.epochMilliseconds, person.rawValue, label])
-            } else {
-                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE personId = ? AND revokedAt IS NULL",
-                               arguments: [now.epochMilliseconds, person.rawValue])
-            }
-            let revoked = db.changesCount
+            var request = TokenRecord.filter(Column("personId") == person.rawValue && Column("revokedAt") == nil)
+            if let label { request = request.filter(Column("label") == label) }
+            let ids = try request.select(Column("id"), as: Int64.self).fetchAll(db)
+            try request.updateAll(db, Column("revokedAt").set(to: now.epochMilliseconds))
+            // Tokens issued from these (a session token labelled differently from its invitation) go with them.
+            let revoked = ids.count + (try Self.revokeDerived(from: ids, db, now: now))
             if revoked > 0 {
                 try AuditLog.append(db, .tokenRevoke, actor: nil, target: person.rawValue, detail: "\(revoked) token(s)", at: now)
                 try AccessVersion.bump(db)

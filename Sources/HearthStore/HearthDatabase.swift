@@ -33,11 +33,20 @@ public final class HearthDatabase: Sendable {
     public let synchronous: SynchronousMode
 
     /// Opens (creating if needed) the database file and its folder, then migrates it.
+    ///
+    /// The files are private whatever the umask: a new folder (and each missing parent) is made 0700, and the
+    /// database file, `-wal` and `-shm` are 0600 (see `makeFilesPrivate`). An existing folder is left as it is.
     public init(path: String, synchronous: SynchronousMode = .full, logger: Logger? = nil) throws {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do {
+                try PrivateFiles.makeFolder(folder)
+            } catch let error as PrivateFileError {
+                guard case .cannotCreate(let failed, let reason) = error else { throw error }
+                throw StoreError.cannotOpen(path: path, reason: "cannot create the folder \(failed): \(reason)")
+            }
+            try Self.makeFilesPrivate(path, logger: logger)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             configuration.foreignKeysEnabled = true
@@ -51,6 +60,8 @@ public final class HearthDatabase: Sendable {
             let actual = try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
             self.synchronous = actual == 2 ? .full : .normal
             try Self.migrator.migrate(pool)
+            // SQLite made the -wal and -shm with the database file's mode; check it held.
+            try Self.makeFilesPrivate(path, logger: logger)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: "\(error.resultCode)")
         } catch let error as StoreError {
@@ -61,7 +72,31 @@ public final class HearthDatabase: Sendable {
         logger?.info("database open", metadata: [
             "hearth.db.path": "\(path)", "hearth.db.synchronous": "\(self.synchronous.rawValue)",
             "hearth.db.journal": "wal",
+            "hearth.db.folder.mode": "\(PrivateFiles.mode(of: folder).map { String($0, radix: 8) } ?? "?")",
         ])
+    }
+
+    /// Creates the database file with mode 0600 when it is new, and sets 0600 on it and on its `-wal` and `-shm`
+    /// when they exist. SQLite creates the `-wal` and `-shm` (at open, and again after the last connection closed
+    /// them) with the database file's own mode, so a private database file keeps them private, whatever the umask.
+    /// A file this user may open but not chmod (another user owns it) is logged and used as it is.
+    static func makeFilesPrivate(_ path: String, logger: Logger?) throws {
+        do {
+            try PrivateFiles.create(path).close()
+        } catch PrivateFileError.exists {
+            // An existing database: made private below.
+        } catch let PrivateFileError.cannotCreate(_, reason) {
+            throw StoreError.cannotOpen(path: path, reason: reason)
+        }
+        for file in [path, path + "-wal", path + "-shm"] {
+            do {
+                try PrivateFiles.restrict(file)
+            } catch {
+                logger?.notice("database file not made private: its mode could not be set to 0600", metadata: [
+                    "hearth.db.file": "\(file)", "hearth.error": "\(error)",
+                ])
+            }
+        }
     }
 
     /// Runs a trivial read; used by `/healthz`.

@@ -312,6 +312,62 @@ extension HearthDatabase {
                 CREATE INDEX alert_open ON alert (personId, roomId, category) WHERE acknowledgedBy IS NULL
                 """)
         }
+        migrator.registerMigration("v5 immutable message content") { db in
+            // What was said, by whom, when, where and to whom is the treatment record: once stored it never
+            // changes. Only the moderation columns (heldAt, releasedBy/At, hiddenBy/At/Reason, pinnedBy/At) may be
+            // updated; messages leave only through the retention purge's DELETE (v3). Setting a content column to
+            // the value it already has is allowed, so a whole-row save that changes only moderation still works.
+            try db.execute(sql: """
+                CREATE TRIGGER message_content_immutable
+                BEFORE UPDATE OF roomId, seq, id, senderId, body, clientId, sentAt, kind, toId ON message
+                WHEN NEW.roomId IS NOT OLD.roomId OR NEW.seq IS NOT OLD.seq OR NEW.id IS NOT OLD.id
+                  OR NEW.senderId IS NOT OLD.senderId OR NEW.body IS NOT OLD.body OR NEW.clientId IS NOT OLD.clientId
+                  OR NEW.sentAt IS NOT OLD.sentAt OR NEW.kind IS NOT OLD.kind OR NEW.toId IS NOT OLD.toId
+                BEGIN SELECT RAISE(ABORT, 'a stored message''s content is never changed: only its held, released, hidden and pinned columns may be updated'); END;
+                """)
+        }
+        migrator.registerMigration("v6 multi-family group consent") { db in
+            // A participant's written consent to take part, with their family, in multi-family group sessions,
+            // where the other participants and their families read what they say (§2.31).
+            try db.create(table: "multiFamilyConsent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("participantId", .text).notNull().indexed().references("person", onDelete: .cascade)
+                // Nil: every multi-family session of the participant.
+                t.column("seriesId", .text).references("series", onDelete: .cascade)
+                t.column("expiresOn", .text)
+                t.column("note", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("revokedAt", .integer)
+            }
+        }
+
+        migrator.registerMigration("v7 token lineage and expiry") { db in
+            // The token a token was issued in exchange for (a redeemed invitation's session token): revoking the
+            // parent revokes it too. Expiry reuses `expiresAt` (v2), now also set on ordinary tokens.
+            try db.alter(table: "token") { t in
+                t.add(column: "issuedFrom", .integer).references("token", onDelete: .cascade)
+            }
+            try db.create(index: "token_issuedFrom", on: "token", columns: ["issuedFrom"])
+            // Session tokens issued before lineage was stored: the invitation of the same person and room that was
+            // used at the very moment the session token was created (one write transaction did both).
+            try db.execute(sql: """
+                UPDATE token SET issuedFrom = (
+                    SELECT invitation.id FROM token AS invitation
+                    WHERE invitation.singleUse AND invitation.personId = token.personId
+                      AND invitation.roomId IS token.roomId AND invitation.usedAt = token.createdAt
+                    ORDER BY invitation.id LIMIT 1)
+                WHERE label = 'invitation session' AND NOT singleUse AND issuedFrom IS NULL
+                """)
+            // An invitation revoked before now left its session token working: revoke that too, as of then.
+            try db.execute(sql: """
+                UPDATE token SET revokedAt = (SELECT parent.revokedAt FROM token AS parent WHERE parent.id = token.issuedFrom)
+                WHERE revokedAt IS NULL
+                  AND issuedFrom IN (SELECT id FROM token WHERE revokedAt IS NOT NULL)
+                """)
+            if db.changesCount > 0 {
+                try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'accessVersion'")
+            }
+        }
         return migrator
     }
 }

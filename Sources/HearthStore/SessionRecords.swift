@@ -140,6 +140,17 @@ public struct SessionRecords: Sendable {
         }
     }
 
+    /// The room of each of these alerts that exists (an unknown id is missing from the answer).
+    public func rooms(ofAlerts ids: [Int64]) throws -> [Int64: RoomID] {
+        guard !ids.isEmpty else { return [:] }
+        return try database.pool.read { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, roomId FROM alert WHERE id IN (\(placeholders))",
+                                        arguments: StatementArguments(ids))
+            return Dictionary(rows.map { ($0["id"] as Int64, RoomID($0["roomId"] as String)) }) { first, _ in first }
+        }
+    }
+
     /// Records who acknowledged an alert, when, and the outcome. Returns the alert, or nil when there is none
     /// with this id; acknowledging twice keeps the first acknowledgement.
     public func acknowledge(alert id: Int64, by staff: PersonID, outcome: String?, at date: Date) throws -> Alert? {

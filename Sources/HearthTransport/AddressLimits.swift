@@ -13,6 +13,8 @@ public enum AbuseReason: String, CaseIterable, Sendable {
     case connectionCap = "connection_cap"
     /// An upgrade refused: the address has `max_unauthenticated_per_address` connections not yet signed in.
     case unauthenticatedCap = "unauthenticated_cap"
+    /// A `hello` refused for its token: unknown, revoked, expired or an invitation already used (close 4001).
+    case failedSignIn = "failed_sign_in"
 }
 
 /// Per-address connection limits. A value of 0 turns a cap off.

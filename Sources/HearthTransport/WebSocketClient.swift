@@ -18,19 +18,25 @@ public struct WebSocketEndpoint: Sendable, Hashable {
     public var host: String
     public var port: Int
     public var path: String
+    /// `wss://`: TLS, with the server's certificate verified against the client's trusted CAs.
+    public var secure: Bool
 
-    public init(host: String, port: Int, path: String = "/ws") {
+    public init(host: String, port: Int, path: String = "/ws", secure: Bool = false) {
         self.host = host
         self.port = port
         self.path = path
+        self.secure = secure
     }
 
-    /// Parses `ws://host:port/path`.
+    /// Parses `ws://host:port/path` or `wss://host:port/path`.
     public init?(url: String) {
-        guard let components = URLComponents(string: url), components.scheme == "ws", let host = components.host else {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "ws" || scheme == "wss", let host = components.host, !host.isEmpty else {
             return nil
         }
-        self.init(host: host, port: components.port ?? 80, path: components.path.isEmpty ? "/" : components.path)
+        let secure = scheme == "wss"
+        self.init(host: host, port: components.port ?? (secure ? 443 : 80),
+                  path: components.path.isEmpty ? "/" : components.path, secure: secure)
     }
 }
 
@@ -74,8 +80,10 @@ public final class WebSocketClient: @unchecked Sendable {
     private let lwsPre = Int(clws_pre())
     private var pollTimer: LoopTimer?
 
-    /// Creates the context and starts its thread.
-    public init(logger: Logger, onEvent: @escaping @Sendable (WebSocketClientEvent) -> Void) throws {
+    /// Creates the context and starts its thread. `wss://` connections verify the server's certificate against
+    /// the system's CAs, or only against `caFile` (PEM) when it is given.
+    public init(logger: Logger, caFile: String? = nil,
+                onEvent: @escaping @Sendable (WebSocketClientEvent) -> Void) throws {
         self.onEvent = onEvent
         scratch = .allocate(capacity: scratchCapacity)
         LibWebSocketsLog.install(logger)
@@ -91,6 +99,16 @@ public final class WebSocketClient: @unchecked Sendable {
         info.user = Unmanaged.passUnretained(self).toOpaque()
         info.count_threads = 1
         info.fd_limit_per_thread = 4096
+        info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT) | UInt64(LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN)
+        if let caFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                protocols.deallocate()
+                cStrings.freeAll()
+                scratch.deallocate()
+                throw TransportError.cannotReadTLSFile(path: caFile)
+            }
+            info.client_ssl_ca_filepath = cStrings.make(caFile)
+        }
         guard let context = lws_create_context(&info) else {
             protocols.deallocate()
             cStrings.freeAll()
@@ -203,7 +221,7 @@ public final class WebSocketClient: @unchecked Sendable {
         var info = lws_client_connect_info()
         info.context = context
         info.port = Int32(endpoint.port)
-        info.ssl_connection = 0
+        info.ssl_connection = endpoint.secure ? Int32(LCCSCF_USE_SSL.rawValue) : 0
         info.pwsi = nil
         let userBits = UnsafeMutableRawPointer(bitPattern: UInt(id.rawValue))
         info.userdata = userBits
@@ -219,11 +237,8 @@ public final class WebSocketClient: @unchecked Sendable {
                         info.local_protocol_name = UnsafePointer(protocols![0].name)
                         return lws_client_connect_via_info(&info)
                     }
-                    // lws writes "Origin: http://" + this value, so pass the origin without its scheme.
-                    if let origin {
-                        let bare = origin.hasPrefix("http://") ? String(origin.dropFirst(7)) : origin
-                        return bare.withCString { go($0) }
-                    }
+                    // The context has JUST_USE_RAW_ORIGIN: lws writes this value as the Origin header, unchanged.
+                    if let origin { return origin.withCString { go($0) } }
                     return go(nil)
                 }
             }

@@ -45,9 +45,18 @@ public struct WebSocketServerConfiguration: Sendable {
     /// The WebSocket endpoint and subprotocol.
     public var path = "/ws"
     public var subprotocol = "hearth.v1"
+    /// Refuse a handshake that does not offer `subprotocol`. Off only in the conformance echo server (`hearth-echo`,
+    /// docs/CONFORMANCE.md): the Autobahn cases' client offers no subprotocol.
+    public var requiresSubprotocol = true
     /// Browser origins allowed to open a WebSocket; a request with no Origin (not a browser) is always allowed.
-    /// Empty means: the server's own origins (`http://host:port`, `http://localhost:port`, `http://127.0.0.1:port`).
+    /// Empty means: the server's own origins (`http://host:port`, `http://localhost:port`, `http://127.0.0.1:port`;
+    /// `https://` ones under TLS).
     public var allowedOrigins: [String] = []
+    /// Serve `https://` and `wss://` natively with these files; nil serves plain HTTP and `ws://`.
+    public var tls: ServerTLS?
+    /// Behind a trusted reverse proxy: a connection's address is the last address in its `X-Forwarded-For`
+    /// header (the one the proxy appended), so per-address caps and the abuse log count clients, not the proxy.
+    public var trustForwardedFor = false
     /// A message larger than this closes the connection with 1009.
     public var maxMessageBytes = 64 * 1024
     /// A connection whose unsent backlog passes either limit is closed with 1008.
@@ -183,12 +192,15 @@ public final class WebSocketServer: @unchecked Sendable {
             mountList = mounts
         }
 
-        let securityHeaders: [(String, String)] = [
+        var securityHeaders: [(String, String)] = [
             ("content-security-policy:", "default-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
             ("x-content-type-options:", "nosniff"),
             ("x-frame-options:", "DENY"),
             ("referrer-policy:", "no-referrer"),
         ]
+        if configuration.tls != nil {
+            securityHeaders.append(("strict-transport-security:", ServerTLS.strictTransportSecurity))
+        }
         let headers = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: securityHeaders.count)
         headers.initialize(repeating: lws_protocol_vhost_options(), count: securityHeaders.count)
         for (index, header) in securityHeaders.enumerated() {
@@ -217,17 +229,31 @@ public final class WebSocketServer: @unchecked Sendable {
         case .libev: info.options |= UInt64(LWS_SERVER_OPTION_LIBEV)
         case .libuv: info.options |= UInt64(LWS_SERVER_OPTION_LIBUV)
         }
+        if let tls = configuration.tls {
+            for path in [tls.certificatePath, tls.privateKeyPath] where !FileManager.default.isReadableFile(atPath: path) {
+                releaseStaticMemory()
+                throw TransportError.cannotReadTLSFile(path: path)
+            }
+            info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT)
+            info.ssl_cert_filepath = cStrings.make(tls.certificatePath)
+            info.ssl_private_key_filepath = cStrings.make(tls.privateKeyPath)
+            info.ssl_cipher_list = cStrings.make(ServerTLS.tls12Ciphers)
+            info.tls1_3_plus_cipher_list = cStrings.make(ServerTLS.tls13Ciphers)
+            info.ssl_options_set = clws_tls12_floor_options()
+        }
         info.user = Unmanaged.passUnretained(self).toOpaque()
         info.count_threads = 1
         guard let context = lws_create_context(&info) else {
             releaseStaticMemory()
+            if let tls = configuration.tls { throw TransportError.cannotStartTLS(certificate: tls.certificatePath) }
             throw TransportError.cannotListen(host: configuration.host, port: configuration.port,
                                               eventLoop: configuration.eventLoop)
         }
         self.context = context
         port = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))
+        let scheme = configuration.tls == nil ? "http" : "https"
         allowedOrigins = Set(configuration.allowedOrigins.isEmpty
-            ? ["http://\(configuration.host):\(port)", "http://localhost:\(port)", "http://127.0.0.1:\(port)"]
+            ? ["\(scheme)://\(configuration.host):\(port)", "\(scheme)://localhost:\(port)", "\(scheme)://127.0.0.1:\(port)"]
             : configuration.allowedOrigins)
         inbox.withLock { $0.contextBits = UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer(context))) }
 
@@ -519,7 +545,7 @@ public final class WebSocketServer: @unchecked Sendable {
             let offered = (header(wsi, WSI_TOKEN_PROTOCOL) ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
             }
-            if !offered.contains(configuration.subprotocol) {
+            if configuration.requiresSubprotocol, !offered.contains(configuration.subprotocol) {
                 _ = lws_return_http_status(wsi, UInt32(HTTP_STATUS_BAD_REQUEST.rawValue),
                                            "the WebSocket subprotocol \(configuration.subprotocol) is required")
                 return 1
@@ -556,8 +582,12 @@ public final class WebSocketServer: @unchecked Sendable {
             if connection.receiveBuffer.count + length + remaining > configuration.maxMessageBytes {
                 logger.notice("closing connection: message too large", metadata: ["hearth.connection": "\(connection.id)"])
                 connection.receiveBuffer = []
-                setCloseReason(wsi, .messageTooBig, "message too large")
-                return -1
+                // Not `return -1` here: lws 4.1 would drop the rest of the bytes it has read and lose its place in
+                // the frames that follow, then kill the socket before the 1009 frame leaves. The close goes out
+                // from the writeable callback (after what is already queued); the rest of the message is dropped
+                // above.
+                close(connection.id, code: .messageTooBig, reason: "message too large")
+                return 0
             }
             if let input, length > 0 {
                 connection.receiveBuffer.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
@@ -575,6 +605,7 @@ public final class WebSocketServer: @unchecked Sendable {
 
         case LWS_CALLBACK_SERVER_WRITEABLE:
             guard let user, let connection = connections[user.load(as: UInt64.self)] else { return -1 }
+            if lwsIsClosing(connection) { return 0 }
             return writeQueued(connection)
 
         case LWS_CALLBACK_CLOSED:
@@ -679,17 +710,31 @@ public final class WebSocketServer: @unchecked Sendable {
         scratch = .allocate(capacity: scratchCapacity)
     }
 
+    /// Whether lws is failing this connection itself: it found a protocol error (RSV bits, a bad opcode, invalid
+    /// UTF-8, …) and set a close reason. Its close frame is queued or already sent, and no data frame may follow it
+    /// (RFC 6455 5.5.1; a raw write bypasses lws' framing and would go out after it): the backlog is dropped and
+    /// lws finishes the closing handshake.
+    private func lwsIsClosing(_ connection: Connection) -> Bool {
+        guard lws_get_close_length(connection.wsi) > 0 else { return false }
+        connection.closing = true
+        connection.closeRequest = nil
+        connection.outbound.removeAll()
+        return true
+    }
+
     private func setCloseReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
         var bytes = Array(reason.utf8.prefix(123))
         lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
     }
 
-    /// The address a connection comes from: the TCP peer, as text (`lws_get_peer_simple`). Service thread only.
-    ///
-    /// Extension point: behind a trusted reverse proxy every connection comes from the proxy, and the client's
-    /// address is the last hop the proxy appended to `X-Forwarded-For`; reading it (only when the server is told
-    /// it is behind a proxy) belongs here, so the caps and the abuse log follow it.
+    /// The address a connection comes from, as text: the TCP peer (`lws_get_peer_simple`), or, behind a trusted
+    /// reverse proxy (`trustForwardedFor`), the last address of `X-Forwarded-For`: the one that proxy appended (any
+    /// earlier ones were sent by the client and prove nothing). Service thread only, while the headers are there.
     private func peerAddress(_ wsi: OpaquePointer) -> String {
+        if configuration.trustForwardedFor, let forwarded = header(wsi, WSI_TOKEN_X_FORWARDED_FOR),
+           let last = ForwardedFor.clientAddress(forwarded) {
+            return last
+        }
         var buffer = [CChar](repeating: 0, count: 64)
         guard lws_get_peer_simple(wsi, &buffer, buffer.count) != nil else { return "unknown" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -13,6 +13,8 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
     case badURL(String)
     /// Nothing answers at the URL.
     case unreachable(url: String)
+    /// A `wss://` server's certificate did not verify against the trusted CAs.
+    case untrustedCertificate(url: String)
     /// The server refused the token (`unauthorized`); `message` is the server's own sentence.
     case unauthorized(message: String)
     /// The server refused a request; `message` is the server's own sentence.
@@ -51,11 +53,15 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
             return "\(path) is not a hearth configuration (\(reason)). Run `hearth login --url ws://HOST:PORT/ws` "
                 + "to write it again."
         case .badURL(let url):
-            return "\"\(url)\" is not a server address like ws://HOST:PORT/ws. Check --url, HEARTH_URL or "
+            return "\"\(url)\" is not a server address like ws://HOST:PORT/ws or wss://HOST/ws. Check --url, HEARTH_URL or "
                 + "`hearth login`."
         case .unreachable(let url):
             return "The server is not reachable at \(url). Check that hearthd is running there and that the address "
                 + "is right (hearth login --url …, or HEARTH_URL)."
+        case .untrustedCertificate(let url):
+            return "The certificate of \(url) could not be verified, so nothing was sent. If the clinic uses its own "
+                + "certificate authority, give its certificate with --ca-file FILE (or HEARTH_CA_FILE); otherwise "
+                + "check the address, and tell the clinic's administrator."
         case .unauthorized(let message):
             return "The server refused the token: \(message) Run `hearth login` with a new token, or fix HEARTH_TOKEN."
         case .refused(_, let message):
@@ -98,7 +104,7 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
     var exitCode: Int32 {
         switch self {
         case .notConfigured, .badConfig, .badURL: 78            // EX_CONFIG
-        case .unreachable, .closed, .noReply: 69                // EX_UNAVAILABLE
+        case .unreachable, .untrustedCertificate, .closed, .noReply: 69                // EX_UNAVAILABLE
         case .unauthorized: 77                                  // EX_NOPERM
         case .cannotWrite: 73                                   // EX_CANTCREAT
         case .cannotRead: 66                                    // EX_NOINPUT
@@ -124,7 +130,13 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
         guard let error = error as? HearthClientError else { return error }
         switch error {
         case .badURL: return CLIError.badURL(url)
-        case .connectFailed: return CLIError.unreachable(url: url)
+        case .connectFailed(let reason):
+            // lws reports a failed verification as "connect SSL err …" / "…certificate…".
+            let lowered = reason.lowercased()
+            if url.lowercased().hasPrefix("wss:"), lowered.contains("ssl") || lowered.contains("certificate") {
+                return CLIError.untrustedCertificate(url: url)
+            }
+            return CLIError.unreachable(url: url)
         case .timedOut(let what): return CLIError.noReply(url: url, waitingFor: what)
         case .closed(let code, let reason): return CLIError.closed(url: url, code: code, reason: reason)
         case .unexpected(let what): return CLIError.unexpected(what)

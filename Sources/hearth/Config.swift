@@ -13,28 +13,37 @@ struct ClientSettingsFile: Sendable, Equatable, CustomStringConvertible, CustomD
     var token: String
     /// The configuration file consulted (it may not exist); `hearth login` writes here.
     var configPath: String
+    /// A CA certificate (PEM) to trust for a `wss://` server instead of the system's CAs: a clinic's own CA.
+    var caFile: String? = nil
 
     var description: String { "\(url) (token from configuration, not shown)" }
     var debugDescription: String { description }
 
-    /// What the configuration file holds; either field may be missing from a hand-written file.
+    /// What the configuration file holds; any field may be missing from a hand-written file.
     struct Stored: Codable, Equatable {
         var url: String?
         var token: String?
+        var caFile: String?
+
+        enum CodingKeys: String, CodingKey {
+            case url, token, caFile = "ca_file"
+        }
     }
 
-    /// Resolves the settings: `file` < `environment` (`HEARTH_URL`, `HEARTH_TOKEN`) < `url` (the `--url` flag).
+    /// Resolves the settings: `file` < `environment` (`HEARTH_URL`, `HEARTH_TOKEN`, `HEARTH_CA_FILE`) < flags
+    /// (`--url`, `--ca-file`).
     /// - Throws: `CLIError.notConfigured` naming what is missing and how to log in.
-    static func resolve(file: Stored?, environment: [String: String], url flag: String?, configPath: String)
-        throws(CLIError) -> ClientSettingsFile {
+    static func resolve(file: Stored?, environment: [String: String], url flag: String?, caFile caFlag: String? = nil,
+                        configPath: String) throws(CLIError) -> ClientSettingsFile {
         func nonEmpty(_ value: String?) -> String? {
             guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
             return trimmed
         }
         let url = nonEmpty(flag) ?? nonEmpty(environment["HEARTH_URL"]) ?? nonEmpty(file?.url)
         let token = nonEmpty(environment["HEARTH_TOKEN"]) ?? nonEmpty(file?.token)
+        let caFile = nonEmpty(caFlag) ?? nonEmpty(environment["HEARTH_CA_FILE"]) ?? nonEmpty(file?.caFile)
         switch (url, token) {
-        case let (url?, token?): return ClientSettingsFile(url: url, token: token, configPath: configPath)
+        case let (url?, token?): return ClientSettingsFile(url: url, token: token, configPath: configPath, caFile: caFile)
         case (nil, nil): throw .notConfigured(missing: "server URL or token", configPath: configPath)
         case (nil, _): throw .notConfigured(missing: "server URL", configPath: configPath)
         case (_, nil): throw .notConfigured(missing: "token", configPath: configPath)
@@ -65,7 +74,7 @@ struct ClientSettingsFile: Sendable, Equatable, CustomStringConvertible, CustomD
         do {
             return try JSONDecoder().decode(Stored.self, from: data)
         } catch {
-            throw .badConfig(path: path, reason: "not a JSON object with \"url\" and \"token\"")
+            throw .badConfig(path: path, reason: "not a JSON object with \"url\", \"token\" and optionally \"ca_file\"")
         }
     }
 
@@ -94,7 +103,7 @@ struct ClientSettingsFile: Sendable, Equatable, CustomStringConvertible, CustomD
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard var bytes = try? encoder.encode(Stored(url: url, token: token)) else {
+        guard var bytes = try? encoder.encode(Stored(url: url, token: token, caFile: caFile)) else {
             throw .cannotWrite(path: configPath, reason: "the settings could not be encoded")
         }
         bytes.append(UInt8(ascii: "\n"))

@@ -8,6 +8,10 @@ struct ConnectionOptions: ParsableArguments {
                                valueName: "url"))
     var url: String?
 
+    @Option(help: ArgumentHelp("A CA certificate (PEM) to trust for a wss:// server instead of the system's CAs (overrides HEARTH_CA_FILE and the configuration file).",
+                               valueName: "file"))
+    var caFile: String?
+
     @Option(help: ArgumentHelp("The configuration file (default: $XDG_CONFIG_HOME/hearth/config.json, else ~/.config/hearth/config.json).",
                                valueName: "file"))
     var config: String?
@@ -25,7 +29,8 @@ struct ConnectionOptions: ParsableArguments {
         if stored?.token != nil, ClientSettingsFile.isExposed(path: path) {
             Output.warn("\(path) can be read by other users, and it holds your token. Run: chmod 600 \(path)")
         }
-        return try ClientSettingsFile.resolve(file: stored, environment: environment, url: url, configPath: path)
+        return try ClientSettingsFile.resolve(file: stored, environment: environment, url: url, caFile: caFile,
+                                              configPath: path)
     }
 }
 

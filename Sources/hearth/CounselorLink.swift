@@ -21,7 +21,7 @@ final class CounselorLink: Sendable {
     /// Connects to `settings.url` and says hello with `settings.token`.
     /// - Throws: `CLIError.unreachable`, `.unauthorized` (the server's reason), `.badURL`, …
     static func open(_ settings: ClientSettingsFile) async throws -> CounselorLink {
-        let client = try HearthClient()
+        let client = try HearthClient(caFile: settings.caFile)
         do {
             let connection = try await client.connect(settings.url)
             let welcome = try await connection.hello(token: settings.token)

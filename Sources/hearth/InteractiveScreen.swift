@@ -22,7 +22,7 @@ enum InteractiveScreen {
 
     static func run(settings: ClientSettingsFile) async throws {
         guard Terminal.isInteractive else { throw TerminalError.notATerminal }
-        let client = try HearthClient()
+        let client = try HearthClient(caFile: settings.caFile)
         let link = ReconnectingConnection(client: client, url: settings.url, token: settings.token)
         let terminal = Terminal()
         try terminal.enter()

@@ -42,7 +42,9 @@ struct LoginCommand: AsyncParsableCommand {
         }
         guard let token = TokenPrompt.read(prompt: "Token for \(url): ")?.trimmingCharacters(in: .whitespacesAndNewlines),
               !token.isEmpty else { throw CLIError.noToken }
-        let settings = ClientSettingsFile(url: url, token: token, configPath: path)
+        let caFile = [connection.caFile, environment["HEARTH_CA_FILE"], stored?.caFile].compactMap({ $0 })
+            .first(where: { !$0.isEmpty })
+        let settings = ClientSettingsFile(url: url, token: token, configPath: path, caFile: caFile)
         let link = try await CounselorLink.open(settings)
         link.close()
         try settings.save()

@@ -94,6 +94,11 @@ struct FamilyCommand: ParsableCommand {
             guard !consents.isEmpty else {
                 throw AdminError("\(member.displayName) has no consent in force from the participant for this session. Record it first: hearthd consent add --participant \(of) --family \(member.id)")
             }
+            if descriptor.kind == .multiFamily, try MultiFamilyConsentStore(database).list(participant: of).allSatisfy({
+                !$0.isInForce(on: LocalDate(Date(), in: descriptor.timeZone)) || !$0.covers(descriptor.series)
+            }) {
+                throw AdminError("The participant has no multi-family group consent in force for this session, so \(member.displayName) cannot take part. Record it first: hearthd consent add --participant \(of) --multi-family")
+            }
             let token = try Directory(database).issueInvitation(family: member.id, room: descriptor.id, expires: descriptor.closes)
             print("invitation for \(member.displayName) to \(descriptor.title), \(WireTime.local(descriptor.starts, in: descriptor.timeZone))")
             print("single-use, valid until \(WireTime.local(descriptor.closes, in: descriptor.timeZone)); shown once:")
@@ -127,43 +132,100 @@ struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "token", abstract: "Issue and revoke access tokens.",
                                                     subcommands: [Issue.self, Revoke.self])
     struct Issue: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a new token for an existing person.")
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new token for an existing person, valid until revoked or through a last day.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "The person's id or key.") var person: String
+        @Option(help: "Last day the token works, e.g. 2026-12-31: it stops at the end of that day in this machine's time zone.")
+        var expires: String?
+
+        func validate() throws {
+            if let expires { _ = try parseDate(expires, "--expires") }
+        }
 
         func run() throws {
             let directory = Directory(try openDatabase(database))
             guard let record = try directory.person(reference: person) else {
                 throw ValidationError("No person has the id or key \"\(person)\".")
             }
-            print("token for \(record.displayName) (shown once): \(try directory.issueToken(for: record.id))")
+            let lastDay = try expires.map { try parseDate($0, "--expires") }
+            let token = try directory.issueToken(for: record.id, lastDay: lastDay, in: .current)
+            print("token for \(record.displayName) (shown once): \(token)")
+            if let lastDay {
+                let ends = Directory.endOfDay(lastDay, in: .current)
+                print("valid through \(lastDay): it stops working at \(WireTime.local(ends, in: .current)) (\(TimeZone.current.identifier))")
+            }
         }
     }
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a token, or every token of a person. Connected clients are closed within seconds.")
+            abstract: "Revoke a token, or every token of a person. Connected clients are closed within seconds.",
+            discussion: """
+                Give the token on standard input (preferred) or in a file, so that it stays out of the shell \
+                history and the process list:
+                  hearthd token revoke - < lost-token.txt
+                  hearthd token revoke --file lost-token.txt
+                Revoking a family invitation that was already used also revokes the session token it was \
+                exchanged for.
+                """)
         @OptionGroup var database: DatabaseOption
-        @Argument(help: "The token to revoke.") var token: String?
+        @Argument(help: "- to read the token from standard input (preferred), or the token itself (it then shows in the process list and shell history).")
+        var token: String?
+        @Option(help: "Read the token from this file (surrounding spaces and newlines are ignored).") var file: String?
         @Option(help: "Revoke every token of this person (id or key) instead.") var person: String?
 
         func validate() throws {
-            if (token == nil) == (person == nil) { throw ValidationError("Give either a token or --person.") }
+            if [token != nil, file != nil, person != nil].filter({ $0 }).count != 1 {
+                throw ValidationError("Give one of: - (the token on standard input), --file PATH, or --person P.")
+            }
         }
 
         func run() throws {
             let directory = Directory(try openDatabase(database))
-            if let token {
-                guard try directory.revoke(token: token) else {
-                    throw ValidationError("That token is unknown or already revoked.")
-                }
-                print("revoked 1 token")
-            } else if let person {
+            if let person {
                 guard let record = try directory.person(reference: person) else {
                     throw ValidationError("No person has the id or key \"\(person)\".")
                 }
                 print("revoked \(try directory.revokeAll(of: record.id)) token(s) of \(record.displayName)")
+                return
             }
+            let token = try readToken()
+            guard let derived = try directory.revokeCounting(token: token) else {
+                throw AdminError("That token is unknown or already revoked.")
+            }
+            print("revoked 1 token" + (derived == 0 ? "" : " and \(derived) session token(s) issued from it"))
+        }
+
+        /// The token from the argument, standard input (`-`) or `--file`, without surrounding whitespace.
+        private func readToken() throws -> String {
+            let text: String, source: String
+            if let file {
+                source = "The file \(file)"
+                do {
+                    text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self)
+                } catch {
+                    throw AdminError("Cannot read the token file \(file): \((error as NSError).localizedDescription). Check the path and its permissions.")
+                }
+            } else if token == "-" {
+                source = "Standard input"
+                if isatty(FileHandle.standardInput.fileDescriptor) != 0 {
+                    FileHandle.standardError.write(Data("Paste the token to revoke, then press Enter: ".utf8))
+                    text = readLine() ?? ""
+                } else {
+                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                }
+            } else {
+                return token ?? ""
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else {
+                throw AdminError("\(source) held no token. Give the token to revoke, e.g. hearthd token revoke - < lost-token.txt")
+            }
+            guard !trimmed.contains(where: \.isWhitespace) else {
+                throw AdminError("\(source) held more than one word. Give exactly one token.")
+            }
+            return trimmed
         }
     }
 }

@@ -14,18 +14,43 @@ struct AuditCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Walk the whole hash chain: prints the rows checked and the head hash, or every break (exit code 1).",
-            discussion: "Keep the head hash somewhere else: a later run ending on another hash with the same number of rows, or with fewer rows, means rows were cut off the end.")
+            discussion: """
+                Keep the head hash somewhere else (the server logs it as `audit head` every hour and at start and \
+                stop). With --expect-head HASH the run also fails (exit code 1) when HASH is no longer in the chain: \
+                rows were cut off the end or the chain was rewritten, which the chain alone cannot show.
+                """)
         @OptionGroup var database: DatabaseOption
+        @Option(help: "A head hash written down earlier (64 hex digits): fail unless it is still in the chain.")
+        var expectHead: String?
+
+        func validate() throws {
+            do {
+                _ = try expectHead.map(AuditHead.hashBytes)
+            } catch StoreError.invalid(let why) {
+                throw ValidationError("--expect-head: \(why)")
+            }
+        }
 
         func run() throws {
-            let result = try AuditLog(try openDatabase(database)).verify()
+            let result = try AuditLog(try openDatabase(database)).verify(expectingHead: expectHead)
+            var failed = false
             if result.intact {
                 print("audit log intact: \(result.rows) rows checked; head hash \(result.head)")
-                return
+            } else {
+                print("AUDIT LOG BROKEN: \(result.problems.count) problem(s) in \(result.rows) rows; head hash \(result.head)")
+                for problem in result.problems { print("- \(problem)") }
+                failed = true
             }
-            print("AUDIT LOG BROKEN: \(result.problems.count) problem(s) in \(result.rows) rows; head hash \(result.head)")
-            for problem in result.problems { print("- \(problem)") }
-            throw ExitCode(1)
+            switch result.expected {
+            case nil: break
+            case .current?: print("expected head: it is the head now; no row was added since")
+            case .earlier(let row, let added)?:
+                print("expected head: it is row \(row)'s hash; \(added) row(s) were added since that head")
+            case .missing?:
+                print("AUDIT LOG CUT OR REWRITTEN: the expected head \((expectHead ?? "").trimmingCharacters(in: .whitespaces).lowercased()) is not the hash of any row: the chain was cut or rewritten since it was written down (rows removed from the end, or the log rebuilt). Compare with a backup and the server's `audit head` log lines to find when.")
+                failed = true
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 

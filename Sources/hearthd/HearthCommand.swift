@@ -13,7 +13,7 @@ struct HearthCommand: AsyncParsableCommand {
         subcommands: [Serve.self, StaffCommand.self, ParticipantCommand.self, FamilyCommand.self, TokenCommand.self,
                       ScheduleCommand.self, EnrollmentCommand.self, ConsentCommand.self, ReportCommand.self,
                       TranscriptCommand.self, DisclosuresCommand.self, AuditCommand.self, PurgeCommand.self,
-                      PeopleCommand.self, PrintDefaultConfig.self],
+                      BackupCommand.self, PeopleCommand.self, PrintDefaultConfig.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -22,6 +22,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Participants per load-test room.") var demoMembers = 12
     @Option(help: "Write the demo's tokens, links and rooms to this JSON file.") var demoManifest: String?
     @Flag(help: "Check the configuration and database, then exit.") var check = false
+    @Option(help: "Serve https:// and wss:// with this certificate chain (PEM); needs --tls-key.") var tlsCert: String?
+    @Option(help: "The certificate's private key (PEM, readable only by hearthd's user).") var tlsKey: String?
+    @Flag(help: "A TLS-terminating reverse proxy is in front: allow plain HTTP on a public address, take client addresses from X-Forwarded-For (needs https --allowed-origin).")
+    var behindProxy = false
+    @Option(name: .customLong("allowed-origin"), help: "A browser origin allowed to connect, e.g. https://chat.clinic.example (repeatable; replaces allowed_origins).")
+    var allowedOrigins: [String] = []
 
     func validate() throws {
         if demoRooms != nil && demo { throw ValidationError("Use either --demo or --demo-rooms, not both.") }
@@ -33,7 +39,12 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(logLevel)
         let logger = Logger(label: "hearthd")
-        var configuration = try ServerConfiguration.resolve(file: config, environment: ProcessInfo.processInfo.environment)
+        var configuration = try ServerConfiguration.resolve(file: config, environment: ProcessInfo.processInfo.environment,
+                                                            validating: false)
+        if let tlsCert { configuration.tlsCert = tlsCert }
+        if let tlsKey { configuration.tlsKey = tlsKey }
+        if behindProxy { configuration.behindProxy = true }
+        if !allowedOrigins.isEmpty { configuration.allowedOrigins = allowedOrigins }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let database { configuration.database = database }
@@ -55,7 +66,7 @@ struct Serve: AsyncParsableCommand {
         }
         // Bind first: if the port is taken, nothing is seeded and no token is re-issued.
         try server.start()
-        let baseURL = "http://\(configuration.host):\(server.port)"
+        let baseURL = "\(configuration.httpScheme)://\(configuration.host):\(server.port)"
         var manifest: DemoManifest?
         if demo {
             manifest = try DemoClinic(store).seed(baseURL: baseURL, window: configuration.window)
@@ -69,7 +80,7 @@ struct Serve: AsyncParsableCommand {
         ])
         if let manifest {
             if let path = demoManifest {
-                try manifest.encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
+                try manifest.write(to: path)
             }
             if demo { DemoPrinter.print(manifest) } else {
                 Console.say("Load-test clinic: \(manifest.rooms.count) rooms, \(manifest.participants.count) participants at \(baseURL)")

@@ -73,6 +73,8 @@ struct TranscriptCommand: ParsableCommand {
                     : String(cString: strerror(errno))
                 throw AdminError("Cannot create \(path): \(reason). Choose a new file name in a folder you can write to.")
             }
+            // open's mode passes through the umask; set it exactly.
+            fchmod(descriptor, 0o600)
             return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         }
     }

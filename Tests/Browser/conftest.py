@@ -9,11 +9,14 @@ Rule: wait on a condition (wait_for, HearthPeer.wait_frame, Clinic.wait_healthy)
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -84,6 +87,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "timeout_seconds(n): this test's time limit instead of hearth_test_timeout")
+    config.addinivalue_line("markers", "hearth_tls: the clinic serves https:// and wss:// with a certificate made "
+                                       "for the test (Clinic.tls.ca is its CA)")
     config.addinivalue_line("markers", "hearth_env(**vars): extra environment for the clinic's hearthd, "
                                        "e.g. hearth_env(HEARTH_SEND_RATE_PER_SECOND='0')")
 
@@ -130,6 +135,38 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(rows[-lines:]) if rows else "(empty)"
 
 
+class TestCertificates:
+    """A test CA and a server certificate it signs for 127.0.0.1 and localhost, made with Debian's openssl."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.ca = folder / "ca.pem"
+        self.certificate = folder / "server.pem"
+        self.key = folder / "server.key"
+
+    @classmethod
+    def make(cls, folder: Path) -> "TestCertificates":
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        for args in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=Hearth browser test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "server.pem", "-days", "2", "-extfile", "ext"],
+        ):
+            subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True, timeout=60)
+        return cls(folder)
+
+    def spki_hash(self) -> str:
+        """base64(SHA-256(the server key's SubjectPublicKeyInfo)), as Chromium's SPKI allow-list takes it."""
+        public = subprocess.run(["openssl", "x509", "-in", str(self.certificate), "-noout", "-pubkey"],
+                                check=True, capture_output=True, timeout=30).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public,
+                             check=True, capture_output=True, timeout=30).stdout
+        return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
 class ClinicError(RuntimeError):
     pass
 
@@ -146,7 +183,8 @@ class Clinic:
     `connect(name)` a signed-in HearthPeer; `stop()`, `start_again()`, `healthz()`, `wait_healthy()`.
     """
 
-    def __init__(self, binary: Path, workdir: Path, env: Optional[dict] = None):
+    def __init__(self, binary: Path, workdir: Path, env: Optional[dict] = None, tls: Optional["TestCertificates"] = None):
+        self.tls = tls
         self.binary = Path(binary)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -163,11 +201,11 @@ class Clinic:
     # -- addresses
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}/ws"
 
     # -- process
     def _environment(self, extra: Optional[dict]) -> dict:
@@ -180,6 +218,8 @@ class Clinic:
         self.runs += 1
         args = [str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port),
                 "--db", str(self.db), "--web", str(WEB_ROOT)]
+        if self.tls:
+            args += ["--tls-cert", str(self.tls.certificate), "--tls-key", str(self.tls.key)]
         if demo:
             args += ["--demo", "--demo-manifest", str(self.manifest_path)]
         out_path = self.workdir / f"hearthd-{self.runs}.stdout.log"
@@ -278,7 +318,8 @@ class Clinic:
     def healthz(self, timeout: float = 2.0) -> tuple[int, Any]:
         """(HTTP status, parsed body) of GET /healthz; (0, error text) when nothing answers."""
         try:
-            with urllib.request.urlopen(self.url + "/healthz", timeout=timeout) as response:
+            context = ssl.create_default_context(cafile=str(self.tls.ca)) if self.tls else None
+            with urllib.request.urlopen(self.url + "/healthz", timeout=timeout, context=context) as response:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             body = exc.read()
@@ -338,7 +379,8 @@ class Clinic:
     # -- peers
     def connect(self, name: str, timeout: float = 10.0) -> HearthPeer:
         """A HearthPeer signed in (hello) as this demo person; dropped at teardown if still open."""
-        peer = HearthPeer(self.ws_url, name=name, connect_timeout=timeout, timeout=timeout)
+        peer = HearthPeer(self.ws_url, name=name, connect_timeout=timeout, timeout=timeout,
+                          ca_file=str(self.tls.ca) if self.tls else None)
         self._peers.append(peer)
         peer.hello(self.token(name))
         return peer
@@ -369,7 +411,8 @@ def clinic(request: pytest.FixtureRequest, hearthd_path: Path, tmp_path: Path):
     env: dict = {}
     for marker in reversed(list(request.node.iter_markers("hearth_env"))):
         env.update({k: str(v) for k, v in marker.kwargs.items()})
-    server = Clinic(hearthd_path, tmp_path / "hearthd", env=env)
+    tls = TestCertificates.make(tmp_path / "tls") if request.node.get_closest_marker("hearth_tls") else None
+    server = Clinic(hearthd_path, tmp_path / "hearthd", env=env, tls=tls)
     request.node._hearth_clinics = getattr(request.node, "_hearth_clinics", []) + [server]
     try:
         server.start()
@@ -386,9 +429,12 @@ def browser(request: pytest.FixtureRequest):
     drivers: list[webdriver.Chrome] = []
     request.node._hearth_browsers = drivers
 
-    def make_browser(width: int = 1280, height: int = 800) -> webdriver.Chrome:
+    def make_browser(width: int = 1280, height: int = 800, trust: Optional[TestCertificates] = None) -> webdriver.Chrome:
+        """`trust`: accept that test certificate's key (and no other) for https:// and wss://."""
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
+        if trust is not None:
+            options.add_argument(f"--ignore-certificate-errors-spki-list={trust.spki_hash()}")
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
                     "--force-device-scale-factor=1", "--lang=en-US", "--no-first-run", "--disable-extensions",
                     "--disable-background-networking", "--disable-component-update"):

@@ -53,7 +53,7 @@ class HearthPeer:
     _ids = itertools.count(1)
 
     def __init__(self, ws_url: str, name: Optional[str] = None, connect_timeout: float = DEFAULT_TIMEOUT,
-                 timeout: float = DEFAULT_TIMEOUT):
+                 timeout: float = DEFAULT_TIMEOUT, ca_file: Optional[str] = None):
         self.ws_url = ws_url
         self.name = name or f"peer{next(self._ids)}"
         self.timeout = timeout
@@ -69,7 +69,7 @@ class HearthPeer:
         # No Origin header: not a browser, so the server's Origin check does not apply (PROTOCOL.md section 2).
         self.ws = websocket.create_connection(
             ws_url, timeout=connect_timeout, subprotocols=[SUBPROTOCOL], suppress_origin=True,
-            enable_multithread=True)
+            enable_multithread=True, sslopt={"ca_certs": ca_file} if ca_file else None)
         self.subprotocol = self.ws.getsubprotocol()
         # The reader blocks in recv; close() and drop() unblock it by shutting the socket down.
         self.ws.settimeout(None)

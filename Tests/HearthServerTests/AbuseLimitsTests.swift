@@ -180,3 +180,54 @@ import Testing
         #expect(try await dana.refusalCode(mute) == nil)
     }
 }
+
+/// Behind a trusted reverse proxy, a connection's address is the one the proxy appended to `X-Forwarded-For`.
+@Suite struct ForwardedForTests {
+    /// Opens a WebSocket by hand with an `X-Forwarded-For` header; returns the answer's first line.
+    private func upgrade(_ server: TestServer, forwardedFor: String) throws -> (RawSocket, String) {
+        let socket = try RawSocket(port: server.port)
+        let request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Protocol: hearth.v1\r\nX-Forwarded-For: \(forwardedFor)\r\n\r\n"
+        try socket.write(Array(request.utf8))
+        let reply = socket.read(until: { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.contains("</html>") || (text.hasPrefix("HTTP/1.1 101") && text.contains("\r\n\r\n"))
+        })
+        let text = String(decoding: reply, as: UTF8.self)
+        return (socket, String(text.prefix { $0 != "\r" }))
+    }
+
+    @Test func theCapsCountTheAddressTheProxyAppended() throws {
+        let server = try TestServer {
+            $0.behindProxy = true
+            $0.allowedOrigins = ["https://chat.clinic.example"]
+            $0.maxUnauthenticatedPerAddress = 2
+        }
+        defer { server.shutdown() }
+        var open: [RawSocket] = []
+        // The client forged the first entry; the proxy appended 203.0.113.5 each time.
+        for forged in ["10.9.9.9", "10.9.9.8"] {
+            let (socket, status) = try upgrade(server, forwardedFor: "\(forged), 203.0.113.5")
+            #expect(status.hasPrefix("HTTP/1.1 101"))
+            open.append(socket)
+        }
+        #expect(try upgrade(server, forwardedFor: "10.9.9.7, 203.0.113.5").1.contains("429"))
+        // Another client behind the same proxy is not affected, nor is loopback's exemption used for them.
+        let (other, status) = try upgrade(server, forwardedFor: "198.51.100.7")
+        #expect(status.hasPrefix("HTTP/1.1 101"))
+        open.append(other)
+    }
+
+    @Test func withoutBehindProxyTheHeaderIsIgnored() throws {
+        let server = try TestServer { $0.maxUnauthenticatedPerAddress = 1 }
+        defer { server.shutdown() }
+        // Loopback is exempt, and a client cannot make itself look like another address.
+        var open: [RawSocket] = []
+        for _ in 0..<3 {
+            let (socket, status) = try upgrade(server, forwardedFor: "203.0.113.5")
+            #expect(status.hasPrefix("HTTP/1.1 101"))
+            open.append(socket)
+        }
+    }
+}

@@ -44,6 +44,31 @@ import Testing
         #expect(try await dana.refusalCode(.alerts(room: RoomID("r_doesnotexist"))) == .notFound)
     }
 
+    @Test func onlyStaffWhoMayOpenTheRoomAcknowledgeItsAlert() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let clinic = server.clinic
+        // Alex's individual session, led by Jordan (an admin): Dana, a counselor, may not open it.
+        let individual = try server.addRoom("individual-alex", title: "Individual: Alex R.", kind: .individual,
+                                            roster: .participant(clinic.alex.0.id), facilitators: [clinic.admin.0.id])
+        let (dana, _) = try await server.connect(clinic.counselor.token)
+        let (jordan, _) = try await server.connect(clinic.admin.token)
+        let (alex, _) = try await server.joined(clinic.alex.token, individual)
+        #expect(try await alex.refusalCode(.checkin(room: individual.id, mood: 2, craving: nil, safe: false)) == nil)
+        let alert = try await jordan.alertFrame()
+        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        #expect(try await sam.refusalCode(.checkin(room: clinic.group.id, mood: 2, craving: nil, safe: false)) == nil)
+        let groupAlert = try await dana.alertFrame()
+        // Dana is refused, alone or in a list with an alert of her own; nothing is acknowledged.
+        #expect(try await dana.refusalCode(.alertAck(alert: alert.id, outcome: "seen")) == .forbidden)
+        #expect(try await dana.refusalCode(.alertAckMany(alerts: [groupAlert.id, alert.id], outcome: nil)) == .forbidden)
+        #expect(try await jordan.openAlerts().map(\.id) == [alert.id, groupAlert.id])
+        // Jordan, who leads the session, may.
+        #expect(try await jordan.refusalCode(.alertAck(alert: alert.id, outcome: "Called Alex")) == nil)
+        #expect(try await dana.refusalCode(.alertAck(alert: groupAlert.id, outcome: nil)) == nil)
+        #expect(try await jordan.openAlerts() == [])
+    }
+
     @Test func anAcknowledgedAlertLeavesTheListAndAnEscalatedOneStaysUntilAcknowledged() async throws {
         let server = try TestServer { $0.alertEscalationSeconds = 5 }
         defer { server.shutdown() }

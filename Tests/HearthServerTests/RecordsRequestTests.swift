@@ -77,6 +77,28 @@ import Testing
         #expect(server.logs.text.contains("BREAK-GLASS"))
     }
 
+    @Test func breakGlassAccessOutlastsTheAccessRecheckAndStaysReadOnly() async throws {
+        let server = try TestServer { $0.tokenRecheckSeconds = 1 }
+        defer { server.shutdown() }
+        let clinic = server.clinic
+        let session = try server.addRoom("individual-alex", title: "Individual: Alex R.", kind: .individual,
+                                         roster: .participant(clinic.alex.0.id), facilitators: [clinic.counselor.0.id])
+        let (alex, _) = try await server.joined(clinic.alex.token, session)
+        let (jordan, _) = try await server.connect(clinic.admin.token)
+        #expect(try await jordan.refusalCode(.breakGlass(room: session.id, reason: "Participant unreachable after a crisis alert")) == nil)
+        #expect(try await server.auditRows(actions: [.breakGlass]).count == 1)
+        _ = try await jordan.join(session.id)
+        // A re-check has run once Sam, whose token is revoked now, is closed by it.
+        let (sam, _) = try await server.connect(clinic.sam.token)
+        try HearthStoreAccess.revoke(clinic.sam.token, in: server.database)
+        #expect(try await sam.closed(timeout: .seconds(20)).code == 4001)
+        try await alex.say("Still here.", in: session.id)
+        let seen = try await jordan.messages(1)
+        #expect(seen.map(\.body) == ["Still here."])
+        #expect(await jordan.drain().allSatisfy { $0.type != "denied" })
+        #expect(try await jordan.refusalCode(.send(room: session.id, body: "hello", clientID: "bg2")) == .forbidden)
+    }
+
     @Test func membersNeverReceiveAnotherPersonsLegalName() async throws {
         let server = try TestServer()
         defer { server.shutdown() }

@@ -73,6 +73,14 @@ enum MembersPane {
             lines.append(line)
             if let checkin = checkins[member.id] { lines.append([Span("  ")] + Self.checkin(checkin)) }
         }
+        let missing = state.consentMissing(in: room)
+        if !missing.isEmpty {
+            lines.append([Span("No consent \(missing.count)", Palette.warningBold), Span(" — can't join", Palette.dim)])
+            for entry in missing {
+                let kind = switch entry.consent { case .multiFamily: "multi-family" }
+                lines.append([Span(" ")] + name(entry.member) + [Span(" " + kind, Palette.dim)])
+            }
+        }
         return lines
     }
 
