@@ -274,11 +274,18 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         let now = clock()
         let identity: Identity, sessionToken: String?
         do {
-            // Standing first, so a family member without consent does not spend a single-use invitation.
-            if let preview = try directory.authenticate(token: token, now: now),
-               let error = try standing(preview, series: nil, now: now) {
-                logger.notice("hello refused: no standing", metadata: ["hearth.connection": "\(session.connection)"])
-                return refuse(session, error.message, ref: ref)
+            // Standing first, so a family member without consent does not spend a single-use invitation (for an
+            // invitation to one room, the consents that room needs: a multi-family session's group consent).
+            if let preview = try directory.authenticate(token: token, now: now) {
+                var error = try standing(preview, series: nil, now: now)
+                if error == nil, let only = preview.onlyRoom,
+                   let room = try schedule.descriptor(of: only, defaultWindow: configuration.window) {
+                    error = try standing(preview, in: room, now: now)
+                }
+                if let error {
+                    logger.notice("hello refused: no standing", metadata: ["hearth.connection": "\(session.connection)"])
+                    return refuse(session, error.message, ref: ref)
+                }
             }
             switch try directory.signIn(token: token, now: now) {
             case .refused(let reason):

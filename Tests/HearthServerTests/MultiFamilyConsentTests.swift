@@ -191,11 +191,24 @@ import Testing
         }
         #expect(error.code == .forbidden)
         #expect(error.message.contains("Alex R. has no multi-family group consent"))
-        try MultiFamilyConsentStore(server.database).add(participant: clinic.alex.0.id, now: server.clock.now)
-        guard case .invitation = try await dana.request(.invite(room: room.id, member: clinic.maria.0.id)) else {
+        let consent = try MultiFamilyConsentStore(server.database).add(participant: clinic.alex.0.id, now: server.clock.now)
+        guard case .invitation(let invitation) = try await dana.request(.invite(room: room.id, member: clinic.maria.0.id)) else {
             Issue.record("no invitation once the consent is in force")
             return
         }
+        // The consent is revoked before Maria uses the link: she is refused, naming the consent, and the
+        // single-use invitation is not spent, so it works once the consent is given again.
+        #expect(try MultiFamilyConsentStore(server.database).revoke(id: consent.id!, now: server.clock.now))
+        let early = try await server.client.connect(server.url)
+        await #expect(throws: HearthClientError.refused(.unauthorized,
+            "Taking part in multi-family sessions needs Alex R.'s written multi-family group consent, and none is in force. Ask your counselor.")) {
+            _ = try await early.hello(token: invitation.token)
+        }
+        try MultiFamilyConsentStore(server.database).add(participant: clinic.alex.0.id, now: server.clock.now)
+        let later = try await server.client.connect(server.url)
+        let welcome = try await later.hello(token: invitation.token)
+        #expect(welcome.sessionToken != nil)
+        #expect(try await later.join(room.id).room == room.id)
     }
 
     @Test func transcriptsAndReportsCarryOnlyThoseWhoTookPartUnderTheConsent() async throws {
