@@ -4,7 +4,7 @@ DEBIAN_PACKAGES := libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev pkg-c
 # The browser tests drive Debian's Chromium with Selenium; the web client's unit tests run on Node.
 TEST_PACKAGES := chromium chromium-driver tmux openssl
 PYTHON ?= python3
-PYTHON_TEST_PACKAGES := selenium pytest axe-playwright-python
+PYTHON_TEST_PACKAGES := selenium pytest axe-playwright-python kosoku
 # The benchmark also compares the libuv plugin (see docs/PERFORMANCE.md).
 BENCH_PACKAGES := libwebsockets-evlib-uv
 HOST ?= 127.0.0.1
@@ -18,10 +18,10 @@ deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES)"
 
 ## What `make test` needs besides the build: Chromium and its driver, Node (unless one is installed), and
-## Selenium, pytest and axe-core (inside the axe-playwright-python wheel) from PyPI.
+## Selenium, pytest, axe-core (inside the axe-playwright-python wheel) and kosoku (the Autobahn cases) from PyPI.
 test-deps: deps
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(TEST_PACKAGES) $$(command -v node >/dev/null || echo nodejs)"
-	@$(PYTHON) -c "import selenium, pytest, axe_playwright_python" 2>/dev/null || \
+	@$(PYTHON) -c "import selenium, pytest, axe_playwright_python, kosoku" 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet --disable-pip-version-check $(PYTHON_TEST_PACKAGES)
 
 bench-deps:
@@ -60,6 +60,7 @@ build-tests: deps
 ## rules (node --test), and the web client in a real browser against a real server (pytest + Selenium).
 test: build-tests test-deps
 	swift test --skip-build
+	$(PYTHON) Tests/Conformance/run_autobahn.py
 	node --test Tests/Web/
 	$(PYTHON) -m pytest Tests/Browser -q
 

@@ -22,24 +22,25 @@ struct EchoCommand: ParsableCommand {
 
     func validate() throws {
         if EventLoop(rawValue: eventLoop) == nil {
-            throw ValidationError("--event-loop must be one of: \(EventLoop.allCases.map(\.rawValue).joined(separator: ", ")).")
+            let loops = EventLoop.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--event-loop must be one of: \(loops).")
         }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
     }
 
     func run() throws {
-        if printConfig { return print(Self.settingsJSON(Self.transportConfiguration(host: host, port: port,
-                                                                                     eventLoop: EventLoop(rawValue: eventLoop)!))) }
+        let configuration = Self.transportConfiguration(host: host, port: port,
+                                                        eventLoop: EventLoop(rawValue: eventLoop)!)
+        if printConfig { return print(Self.settingsJSON(configuration)) }
         var logger = Logger(label: "hearth-echo") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
-        let server = WebSocketServer(configuration: Self.transportConfiguration(host: host, port: port,
-                                                                                 eventLoop: EventLoop(rawValue: eventLoop)!),
-                                     logger: logger)
+        let server = WebSocketServer(configuration: configuration, logger: logger)
         let echo = Echo(server: server)
         server.delegate = echo
         try server.start()
         // Unbuffered, so a test reading the pipe sees the port at once.
-        FileHandle.standardOutput.write(Data("hearth-echo listening on ws://\(host):\(server.port)\(server.configuration.path)\n".utf8))
+        let address = "ws://\(host):\(server.port)\(configuration.path)"
+        FileHandle.standardOutput.write(Data("hearth-echo listening on \(address)\n".utf8))
 
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
