@@ -43,3 +43,8 @@ public struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible
     public static func forbidden(_ message: String) -> ProtocolError { .init(.forbidden, message) }
     public static func notFound(_ message: String) -> ProtocolError { .init(.notFound, message) }
 }
+
+extension ProtocolError {
+    /// A request refused because a server queue is full: nothing was stored; the client tries again in a second.
+    public static let busy = ProtocolError(.internal, "The server is busy: try again in a moment.", retryAfter: 1)
+}

@@ -4,7 +4,8 @@ import HearthStore
 import HearthTransport
 
 extension Hub {
-    /// Checks a send and queues it for the next group commit. Nothing is delivered until it is committed.
+    /// Checks a send (the room's core decides) and queues it for the next group commit. Nothing is delivered until
+    /// it is committed.
     func send(_ session: Session, _ identity: Identity, _ id: RoomID, body: String, clientID: String,
               to recipient: Recipient? = nil, announce: Bool = false, ref: String?) {
         // Whole milliseconds: the precision the store keeps, so the ack and the history show the same `ts`.
@@ -12,94 +13,45 @@ extension Hub {
         guard session.rooms.contains(id), let room = rooms[id] else {
             return reply(session, .error(.init(.forbidden("Join room \(id) before sending to it."), ref: ref)))
         }
-        guard AccessRule.mayAccess(identity, room.descriptor) else {
-            return reply(session, .error(.init(.forbidden("Break-glass access is read-only: you cannot write in this room."), ref: ref)))
-        }
-        if case .failure(let error) = AccessRule.send(identity, room.descriptor, now: now) {
-            // A resend of a message committed before the room closed still gets its original ack.
-            if let original = try? messages.message(in: id, from: identity.id, clientID: clientID) {
-                return acknowledge(original, SendOrigin(connection: session.connection, ref: ref))
+        let request = PostRequest(sender: identity, body: body, recipient: recipient, announce: announce)
+        let decision = room.core.post(request, now: now, limits: configuration.limits, writer: writerRoom(),
+                                      holdHighSeverity: configuration.holdHighSeverity, scan: lexicon.scan)
+        let post: AcceptedPost
+        switch decision {
+        case .success(let accepted):
+            post = accepted
+        case .failure(let refusal):
+            switch refusal.note {
+            case .roomClosed?:
+                // A resend of a message committed before the room closed still gets its original ack.
+                if let original = try? messages.message(in: id, from: identity.id, clientID: clientID) {
+                    return acknowledge(original, SendOrigin(connection: session.connection, ref: ref))
+                }
+            case .staffOnly(let what)?: recordRefusal(identity, what, room: id)
+            case .slowMode?: transport.noteAbuse(.rateLimited, on: session.connection)
+            case .writerFull?: logger.warning("message writer full: send refused", metadata: ["hearth.room": "\(id)"])
+            case nil: break
             }
-            return reply(session, .error(.init(error, ref: ref)))
-        }
-        if room.ended {
-            return reply(session, .error(.init(.init(.ended, "This session has ended: nothing more can be sent."), ref: ref)))
-        }
-        var kind = MessageKind.chat
-        var to: MemberInfo?
-        if announce || recipient.map({ $0 != .staff }) == true {
-            guard identity.role.isStaff else {
-                recordRefusal(identity, announce ? "send announce" : "send whisper", room: id)
-                return reply(session, .error(.init(.forbidden("Only counselors can announce or whisper."), ref: ref)))
-            }
-        }
-        switch recipient {
-        case .staff?: kind = .private
-        case .member(let member)?:
-            guard let target = room.present[member]?.member, !target.role.isStaff else {
-                return reply(session, .error(.init(.badRequest("You can whisper only to a participant or family member in the room."), ref: ref)))
-            }
-            kind = .whisper
-            to = target
-        case nil: kind = announce ? .announcement : .chat
-        }
-        if !identity.role.isStaff {
-            if let until = room.mute(of: identity.id, at: now), kind != .private {
-                let end = until.map { " for \(max(1, Int(($0.timeIntervalSince(now) / 60).rounded(.up)))) more min" } ?? ""
-                return reply(session, .error(.init(.init(.muted,
-                    "A counselor has muted you\(end). You can still read, and write to the counselor privately."), ref: ref)))
-            }
-            if let speaker = room.speaker, speaker.id != identity.id, kind != .private {
-                return reply(session, .error(.init(.init(.notYourTurn,
-                    "It is \(speaker.name)'s turn in the check-in round. You can write when the talking piece reaches you."), ref: ref)))
-            }
-            if room.descriptor.agreement != nil && !room.agreed.contains(identity.id) {
-                return reply(session, .error(.init(.init(.agreementRequired,
-                    "Please read and accept the group agreement before you write."), ref: ref)))
-            }
-            if room.paused {
-                return reply(session, .error(.init(.init(.noStaff,
-                    "The session is paused until a counselor joins. You can still read."), ref: ref)))
-            }
-        }
-        if let error = configuration.limits.validate(body: body) {
-            return reply(session, .error(.init(error, ref: ref)))
-        }
-        if writerIsFull(for: identity, body: body) {
-            logger.warning("message writer full: send refused", metadata: ["hearth.room": "\(id)"])
-            return reply(session, .error(.init(RecordKeeper.busy, ref: ref)))
-        }
-        var held = false
-        var crisis: CrisisMatch?
-        if !identity.role.isStaff {
-            if kind == .chat, let wait = SlowMode(seconds: room.control.slowSeconds).wait(since: room.lastPost[identity.id], now: now) {
-                transport.noteAbuse(.rateLimited, on: session.connection)
-                return reply(session, .error(.init(.init(.rateLimited,
-                    "Slow mode is on: one message every \(room.control.slowSeconds) s. Wait \(wait) s.", retryAfter: wait), ref: ref)))
-            }
-            crisis = lexicon.scan(body)
-            held = kind == .chat && (room.control.reviewMode || (configuration.holdHighSeverity && crisis?.severity == .high))
-            if kind == .chat { room.lastPost[identity.id] = now }
+            return reply(session, .error(.init(refusal.error, ref: ref)))
         }
         room.inFlight += 1
         if pendingWrites.isEmpty { transport.scheduleTurnEnd() }
         pendingWrites.append(PendingMessage(room: id, sender: identity.member, body: body, clientID: clientID,
-                                            sentAt: now, kind: kind, to: to, held: held,
-                                            tag: SendOrigin(connection: session.connection, ref: ref, crisis: crisis)))
+                                            sentAt: now, kind: post.kind, to: post.to, held: post.held,
+                                            tag: SendOrigin(connection: session.connection, ref: ref, crisis: post.crisis)))
     }
 
     /// Messages that may wait for the writer beyond its bound when they match a crisis signal: a crisis message is
     /// not refused for a queue full of ordinary ones.
     static let crisisWriterReserve = 1_000
 
-    /// Whether the writer's queue (with this turn's messages) is at its bound: a send is then refused "busy" before
-    /// anything is taken (allowance, slow mode). A participant's message that matches a crisis signal may use the
-    /// reserve above the bound.
-    private func writerIsFull(for identity: Identity, body: String) -> Bool {
+    /// How much room the writer's queue has (with this turn's messages): at its bound a send is refused "busy"
+    /// before anything is taken (allowance, slow mode); a participant's message that matches a crisis signal may
+    /// use the reserve above it.
+    private func writerRoom() -> WriterRoom {
         let waiting = pendingWrites.count + writer.queued
-        guard waiting >= writer.maxQueued else { return false }
-        guard waiting < writer.maxQueued + Self.crisisWriterReserve, !identity.role.isStaff else { return true }
-        return lexicon.scan(body) == nil
+        if waiting < writer.maxQueued { return .available }
+        return waiting < writer.maxQueued + Self.crisisWriterReserve ? .crisisReserveOnly : .full
     }
 
     /// Runs on the service thread with one transaction's outcomes, in commit (seq) order.

@@ -3,18 +3,10 @@ import HearthCore
 import HearthStore
 import HearthTransport
 
-/// Who hears of a moderation action.
-enum ModerationAudience {
-    /// Everyone in the room (participants without the reason).
-    case everyone
-    /// Staff in the room and the member acted on.
-    case staffAnd(PersonID)
-    case staffOnly
-}
-
 extension Hub {
     /// A staff member's action on a room they are in. The server decides: the request is staff-only (checked in
-    /// `handle`), and the staff member must be in the room and allowed to access it.
+    /// `handle`), and the staff member must be in the room and allowed to access it; the room's core decides the
+    /// rest and says what to do.
     func moderate(_ session: Session, _ identity: Identity, _ id: RoomID, _ action: ModerationRequest, ref: String?) {
         guard session.rooms.contains(id), let room = rooms[id] else {
             return reply(session, .error(.init(.forbidden("Join room \(id) before moderating it."), ref: ref)))
@@ -23,120 +15,54 @@ extension Hub {
             return reply(session, .error(.init(.forbidden("Break-glass access is read-only."), ref: ref)))
         }
         let now = clock()
-        // What the room hears is sent after the `ok`, as a `message` follows its `ack`; when the action is a record
-        // (a restriction or a room control), both wait until it is stored.
-        let effects = ModerationEffects()
-        let stored = effects.recorded(self, session.connection, ref: ref, action: action.action)
-        do throws(ProtocolError) {
-            switch action {
-            case .mute(let member, let minutes, let reason):
-                let target = try participant(member, in: room)
-                let until = minutes.map { Date(epochMilliseconds: now.addingTimeInterval(Double($0) * 60).epochMilliseconds) }
-                room.muted[member] = .some(until)
-                restrict(.mute, target, room, until: until, by: identity, reason: reason, now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target,
-                                         until: until.map(WireTime.timestamp), reason: reason), to: .staffAnd(member))
-                }
-            case .unmute(let member):
-                let target = try participant(member, in: room)
-                room.muted.removeValue(forKey: member)
-                lift(.mute, target, room, by: identity.id, now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffAnd(member))
-                }
-            case .remove(let member, let reason), .ban(let member, let reason):
-                let target = try participant(member, in: room)
-                let kind: RestrictionKind = if case .remove = action { .remove } else { .ban }
-                if kind == .remove { room.removed.insert(member) } else { room.banned.insert(member) }
-                restrict(kind, target, room, until: nil, by: identity, reason: reason, now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target, reason: reason),
-                             to: .staffAnd(member))
-                }
-                effects.append { [self] in
-                    evict(member, from: room)
-                }
-            case .unban(let member):
-                let target = try participant(member, in: room)
-                room.banned.remove(member)
-                lift(.ban, target, room, by: identity.id, now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffOnly)
-                }
-            case .hide(let seq, let reason):
-                return flag(.hidden(reason: reason), seq: seq, room, session, identity, action: action, ref: ref)
-            case .unhide(let seq):
-                return flag(.shown, seq: seq, room, session, identity, action: action, ref: ref)
-            case .pin(let seq):
-                return flag(.pinned, seq: seq, room, session, identity, action: action, ref: ref)
-            case .unpin(let seq):
-                return flag(.unpinned, seq: seq, room, session, identity, action: action, ref: ref)
-            case .release(let seq):
-                return flag(.released, seq: seq, room, session, identity, action: action, ref: ref)
-            case .lock, .unlock:
-                room.control.locked = action == .lock
-                saveControl(room, action == .lock ? .lock : .unlock, by: identity.id, detail: nil, now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member), to: .everyone)
-                }
-            case .slow(let seconds):
-                room.control.slowSeconds = seconds
-                room.lastPost.removeAll()
-                saveControl(room, .slow, by: identity.id, detail: seconds == 0 ? "off" : "\(seconds) s", now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, seconds: seconds), to: .everyone)
-                }
-            case .review(let on):
-                room.control.reviewMode = on
-                saveControl(room, .review, by: identity.id, detail: on ? "on" : "off", now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, on: on), to: .everyone)
-                }
-            case .lowerHand(let member):
-                let target = try participant(member, in: room)
-                guard room.hands.contains(where: { $0.id == member }) else {
-                    throw .badRequest("\(target.name) has no hand raised.")
-                }
-                room.hands.removeAll { $0.id == member }
-                audit(.lowerHand, by: identity.id, room: id, target: member.rawValue, now: now, done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, target: target), to: .staffAnd(member))
-                }
-                effects.append { [self] in
-                    sendHands(room)
-                }
-            case .roundStart(let order):
-                let members = try order.map { person throws(ProtocolError) -> MemberInfo in
-                    guard let member = room.present[person]?.member else {
-                        throw .badRequest("Everyone in a round must be in the room: \(person) is not.")
-                    }
-                    return member
-                }
-                room.round = (members, 0)
-                audit(.roundStart, by: identity.id, room: id, target: nil, now: now, detail: "\(members.count) members",
-                      done: stored())
-                effects.append { [self] in
-                    announce(room, .init(room: id, action: action.action, by: identity.member, round: room.roundFrame), to: .everyone)
-                }
-            case .roundEnd:
-                guard room.round != nil else { throw .badRequest("No check-in round is running.") }
-                effects.append { [self] in
-                    endRound(room, by: identity, now: now)
-                }
-            case .end:
-                guard !room.ended else { throw ProtocolError(.ended, "This session has already ended.") }
-                effects.append { [self] in
-                    endSession(room, by: identity, now: now)
-                }
+        var target: MemberInfo?
+        if let member = action.member {
+            do throws(ProtocolError) { target = try participant(member, in: room) } catch {
+                return reply(session, .error(.init(error, ref: ref)))
             }
-        } catch {
-            return reply(session, .error(.init(error, ref: ref)))
         }
-        logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(identity.id)"])
-        if effects.awaitsRecord { return }
+        switch room.core.moderate(action, by: identity.member, target: target, now: now) {
+        case .failure(let error):
+            reply(session, .error(.init(error, ref: ref)))
+        case .success(let effects):
+            logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(identity.id)"])
+            carryOut(effects, in: room, for: session, identity, action: action.action, ref: ref, now: now)
+        }
+    }
+
+    /// Carries out a room decision's effects: records first (the reply waits for the one the action is), then `ok`,
+    /// then what the room hears, as a `message` follows its `ack`. A message flag answers on its own once stored.
+    func carryOut(_ effects: [RoomEffect], in room: LiveRoom, for session: Session, _ identity: Identity,
+                  action: String, ref: String?, now: Date) {
+        let followUps = ModerationEffects()
+        let stored = followUps.recorded(self, session.connection, ref: ref, action: action)
+        let id = room.descriptor.id
+        for effect in effects {
+            switch effect {
+            case .restrict(let kind, let target, let until, let reason):
+                restrict(kind, target, room, until: until, by: identity, reason: reason, now: now, done: stored())
+            case .lift(let kind, let target):
+                lift(kind, target, room, by: identity.id, now: now, done: stored())
+            case .saveControl(let change, let detail):
+                saveControl(room, change.auditAction, by: identity.id, detail: detail, now: now, done: stored())
+            case .audit(let event):
+                audit(event.auditAction, by: identity.id, room: id, target: event.target, now: now, detail: event.detail,
+                      done: event.isTheRecord ? stored() : nil)
+            case .flag(let flag, let seq):
+                return self.flag(flag, seq: seq, room, session, identity, action: action, ref: ref)
+            case .announce(let frame, let audience):
+                followUps.append { [self] in announce(room, frame, to: audience) }
+            case .evict(let member):
+                followUps.append { [self] in evict(member, from: room) }
+            case .sendHands:
+                followUps.append { [self] in sendHands(room) }
+            case .endSession(let by):
+                followUps.append { [self] in endSession(room, by: by) }
+            }
+        }
+        if followUps.awaitsRecord { return }
         reply(session, .ok(.init(ref: ref)))
-        effects.run()
+        followUps.run()
     }
 
     /// A participant or family member who is in the room, waiting for it, or may join it.
@@ -222,7 +148,7 @@ extension Hub {
 
     /// Hides, shows, pins, unpins or releases a message once the store has it, then tells the room.
     private func flag(_ flag: MessageFlag, seq: Int64, _ room: LiveRoom, _ session: Session, _ identity: Identity,
-                      action: ModerationRequest, ref: String?) {
+                      action: String, ref: String?) {
         let moderation = self.moderation, id = room.descriptor.id, staff = identity.id, now = clock()
         let connection = session.connection
         guard seq <= room.deliveredSeq else {
@@ -233,7 +159,7 @@ extension Hub {
                 let session = sessions[connection]
                 switch result {
                 case .success(let message?):
-                    logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
+                    logger.info("moderation", metadata: ["hearth.action": "\(action)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
                     if let session { reply(session, .ok(.init(ref: ref))) }
                     guard let room = rooms[id] else { return }
                     flagged(message, flag, room, by: identity.member, action: action)
@@ -248,9 +174,10 @@ extension Hub {
 
     /// Tells the room about a flagged message: each person hears only of messages they have.
     private func flagged(_ message: StoredMessage, _ flag: MessageFlag, _ room: LiveRoom, by staff: MemberInfo,
-                         action: ModerationRequest) {
-        let frame = ServerFrame.Moderation(room: room.descriptor.id, action: action.action, by: staff, seq: message.seq,
-                                           reason: action.reason)
+                         action: String) {
+        let reason: String? = if case .hidden(let reason) = flag { reason } else { nil }
+        let frame = ServerFrame.Moderation(room: room.descriptor.id, action: action, by: staff, seq: message.seq,
+                                           reason: reason)
         guard case .released = flag else {
             return announce(room, frame, to: message.audience.isForEveryone ? .everyone : .staffAnd(message.sender.id))
         }
@@ -263,20 +190,11 @@ extension Hub {
         }
     }
 
-    private func endRound(_ room: LiveRoom, by member: Identity?, now: Date) {
-        room.round = nil
-        audit(.roundEnd, by: member?.id, room: room.descriptor.id, target: nil, now: now)
-        announce(room, .init(room: room.descriptor.id, action: "round_end", by: member?.member), to: .everyone)
-    }
-
-    /// Ends the session: `ended` to everyone, participants and family out of the room, the waiting room closed.
-    private func endSession(_ room: LiveRoom, by staff: Identity, now: Date) {
+    /// Ends the session (the core has marked it ended): `ended` to everyone, participants and family out of the room,
+    /// the waiting room closed.
+    private func endSession(_ room: LiveRoom, by staff: MemberInfo) {
         let id = room.descriptor.id
-        room.control.endedAt = now
-        room.round = nil
-        room.hands = []
-        saveControl(room, .end, by: staff.id, detail: nil, now: now)
-        let frame = codec.encode(.ended(.init(room: id, by: staff.member)))
+        let frame = codec.encode(.ended(.init(room: id, by: staff)))
         for connection in room.connections { transport.send(frame, to: connection) }
         for session in sessions.values {
             guard let identity = session.identity, !identity.role.isStaff else { continue }
@@ -295,14 +213,17 @@ extension Hub {
         guard session.rooms.contains(id), let room = rooms[id] else {
             return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
-        guard !identity.role.isStaff else {
-            return reply(session, .error(.init(.badRequest("Staff do not raise hands: you can speak at any time."), ref: ref)))
+        decided(room.core.hand(of: identity.member, raised: raised), in: room, for: session, identity,
+                action: raised ? "raise_hand" : "lower_hand", ref: ref)
+    }
+
+    /// Answers a participant's room request as the core decided it.
+    private func decided(_ decision: Result<[RoomEffect], ProtocolError>, in room: LiveRoom, for session: Session,
+                         _ identity: Identity, action: String, ref: String?) {
+        switch decision {
+        case .failure(let error): reply(session, .error(.init(error, ref: ref)))
+        case .success(let effects): carryOut(effects, in: room, for: session, identity, action: action, ref: ref, now: clock())
         }
-        let queued = room.hands.contains { $0.id == identity.id }
-        if raised && !queued { room.hands.append(identity.member) }
-        if !raised && queued { room.hands.removeAll { $0.id == identity.id } }
-        reply(session, .ok(.init(ref: ref)))
-        if raised != queued { sendHands(room) }
     }
 
     func sendHands(_ room: LiveRoom) {
@@ -317,18 +238,7 @@ extension Hub {
         guard session.rooms.contains(id), let room = rooms[id] else {
             return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
-        guard let round = room.round else {
-            return reply(session, .error(.init(.badRequest("No check-in round is running."), ref: ref)))
-        }
-        guard identity.role.isStaff || room.speaker?.id == identity.id else {
-            return reply(session, .error(.init(.init(.notYourTurn, "Only the speaker or a counselor can pass the talking piece."), ref: ref)))
-        }
-        reply(session, .ok(.init(ref: ref)))
-        if round.speaker + 1 >= round.order.count {
-            return endRound(room, by: identity, now: clock())
-        }
-        room.round = (round.order, round.speaker + 1)
-        announce(room, .init(room: id, action: "pass", by: identity.member, round: room.roundFrame), to: .everyone)
+        decided(room.core.pass(by: identity.member), in: room, for: session, identity, action: "pass", ref: ref)
     }
 
     /// Any member reports a message: recorded, and queued for the room's staff (never shown to peers).

@@ -3,41 +3,34 @@ import HearthCore
 import HearthStore
 import HearthTransport
 
-/// A room with people in it (or waiting to get in). Service thread only.
+/// A room with people in it (or waiting to get in): its rules and state in `core` (`RoomCore`, pure), and what only
+/// the server knows: which connections are in it or waiting. Service thread only.
 final class LiveRoom {
-    var descriptor: RoomDescriptor
+    var core: RoomCore
     /// Every connection that entered, for fan-out.
     var connections: Set<ConnectionID> = []
-    /// People present and how many of their connections are in the room.
-    var present: [PersonID: (member: MemberInfo, connections: Int)] = [:]
-    /// The highest seq delivered live. Snapshots (`joined`, `history`) stop here; live delivery continues after it.
-    var deliveredSeq: Int64
-    /// Messages handed to the writer and not yet committed.
-    var inFlight = 0
     /// The waiting room: people not yet admitted, with the connections waiting and the `after_seq` each asked for.
     var waiting: [PersonID: WaitingEntry] = [:]
     private var arrivals = 0
-    /// Admitted from the waiting room during this occurrence (they go straight back in on reconnecting).
-    var admitted: Set<PersonID>
-    /// Accepted this occurrence's agreement.
-    var agreed: Set<PersonID>
-    /// Lock, slow mode, review mode, ended: kept in the store too.
-    var control: RoomControl
-    /// Muted members and when their mute ends (nil: until unmuted).
-    var muted: [PersonID: Date?] = [:]
-    /// Removed from this occurrence, or banned from its series.
-    var removed: Set<PersonID> = []
-    var banned: Set<PersonID> = []
-    /// When each participant last sent, for slow mode.
-    var lastPost: [PersonID: Date] = [:]
-    /// Raised hands, in the order they went up.
-    var hands: [MemberInfo] = []
-    /// The check-in round: its order and the index of the member holding the talking piece.
-    var round: (order: [MemberInfo], speaker: Int)?
-    /// Everyone who has been in the room this run: they may come back while it is locked.
-    var everPresent: Set<PersonID> = []
     /// A multi-family room: who on its roster lacks a multi-family group consent, as staff were last told.
     var consentMissing: [MissingConsent]?
+
+    var descriptor: RoomDescriptor { get { core.descriptor } set { core.descriptor = newValue } }
+    var present: [PersonID: (member: MemberInfo, connections: Int)] {
+        get { core.present.mapValues { ($0.member, $0.connections) } }
+        set { core.present = newValue.mapValues { RoomCore.Presence(member: $0.member, connections: $0.connections) } }
+    }
+    var deliveredSeq: Int64 { get { core.deliveredSeq } set { core.deliveredSeq = newValue } }
+    var inFlight: Int { get { core.inFlight } set { core.inFlight = newValue } }
+    var admitted: Set<PersonID> { get { core.admitted } set { core.admitted = newValue } }
+    var agreed: Set<PersonID> { get { core.agreed } set { core.agreed = newValue } }
+    var control: RoomControl { get { core.control } set { core.control = newValue } }
+    var muted: [PersonID: Date?] { get { core.muted } set { core.muted = newValue } }
+    var removed: Set<PersonID> { get { core.removed } set { core.removed = newValue } }
+    var banned: Set<PersonID> { get { core.banned } set { core.banned = newValue } }
+    var hands: [MemberInfo] { get { core.hands } set { core.hands = newValue } }
+    var round: (order: [MemberInfo], speaker: Int)? { get { core.round } set { core.round = newValue } }
+    var everPresent: Set<PersonID> { get { core.everPresent } set { core.everPresent = newValue } }
 
     struct WaitingEntry {
         var member: MemberInfo
@@ -47,37 +40,16 @@ final class LiveRoom {
 
     init(descriptor: RoomDescriptor, deliveredSeq: Int64, admitted: Set<PersonID>, agreed: Set<PersonID>,
          control: RoomControl = RoomControl(), restrictions: [Restriction] = []) {
-        self.descriptor = descriptor
-        self.deliveredSeq = deliveredSeq
-        self.admitted = admitted
-        self.agreed = agreed
-        self.control = control
-        for restriction in restrictions {
-            switch restriction.kind {
-            case .mute: muted[restriction.person] = .some(restriction.until)
-            case .remove: removed.insert(restriction.person)
-            case .ban: banned.insert(restriction.person)
-            }
-        }
+        core = RoomCore(descriptor: descriptor, deliveredSeq: deliveredSeq, admitted: admitted, agreed: agreed,
+                        control: control, restrictions: restrictions)
     }
 
-    var ended: Bool { control.endedAt != nil }
+    var ended: Bool { core.ended }
+    var speaker: MemberInfo? { core.speaker }
+    var roundFrame: ServerFrame.Round? { core.roundFrame }
+    func mute(of person: PersonID, at now: Date) -> Date?? { core.mute(of: person, at: now) }
 
-    /// The member holding the talking piece, while a round runs.
-    var speaker: MemberInfo? { round.map { $0.order[$0.speaker] } }
-
-    var roundFrame: ServerFrame.Round? { round.map { ServerFrame.Round(order: $0.order, speaker: $0.order[$0.speaker]) } }
-
-    /// The end of someone's mute: nil when not muted, `.some(nil)` when muted until unmuted.
-    func mute(of person: PersonID, at now: Date) -> Date?? {
-        guard let until = muted[person] else { return nil }
-        if let end = until, end <= now { return nil }
-        return .some(until)
-    }
-
-    var members: [MemberInfo] {
-        present.values.map(\.member).sorted { ($0.name, $0.id) < ($1.name, $1.id) }
-    }
+    var members: [MemberInfo] { core.members }
 
     /// Who waits, in arrival order.
     var waitingMembers: [MemberInfo] {
@@ -95,10 +67,10 @@ final class LiveRoom {
         return true
     }
 
-    var staffPresent: Bool { present.values.contains { $0.member.role.isStaff } }
+    var staffPresent: Bool { core.staffPresent }
 
     /// Participants can read but not send: the session requires staff and none is connected.
-    var paused: Bool { descriptor.requiresStaff && !staffPresent }
+    var paused: Bool { core.paused }
 
     var isIdle: Bool { connections.isEmpty && inFlight == 0 && waiting.isEmpty }
 }

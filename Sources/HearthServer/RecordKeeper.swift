@@ -39,7 +39,7 @@ final class RecordKeeper: Sendable {
     /// Seconds a client is told to wait (`retry_after`) when a queue was full.
     static let busyRetrySeconds = 1
     /// The answer to a request refused because a queue was full.
-    static let busy = ProtocolError(.internal, "The server is busy: try again in a moment.", retryAfter: busyRetrySeconds)
+    static let busy = ProtocolError.busy
 
     private struct State {
         /// Taken items are set to nil (nothing they hold stays alive) and compacted away from time to time.

@@ -2,37 +2,6 @@ import Foundation
 import GRDB
 import HearthCore
 
-/// What a restriction does: `mute` and `remove` hold for one occurrence, `ban` for a series.
-public enum RestrictionKind: String, Sendable {
-    case mute, remove, ban
-}
-
-/// A mute, removal or ban in force.
-public struct Restriction: Equatable, Sendable {
-    public var kind: RestrictionKind
-    public var person: PersonID
-    /// Nil: until lifted.
-    public var until: Date?
-    public var by: PersonID
-    public var reason: String?
-}
-
-/// A room's moderation settings, kept across restarts.
-public struct RoomControl: Equatable, Sendable {
-    public var locked = false
-    /// 0: slow mode off.
-    public var slowSeconds = 0
-    /// Every participant message waits for a counselor's release.
-    public var reviewMode = false
-    public var endedAt: Date?
-    public init() {}
-}
-
-/// A flag a counselor sets on one message.
-public enum MessageFlag: Sendable {
-    case hidden(reason: String), shown, pinned, unpinned, released
-}
-
 /// A member's report of a message, in the room's staff queue until resolved.
 public struct ReportRecord: Equatable, Sendable {
     public var id: Int64

@@ -115,7 +115,8 @@ import Testing
         }
         #expect(busy.code == .internal && busy.retryAfter == 1)
         #expect(busy.message == "The server is busy: try again in a moment.")
-        #expect(keeper.depth(.ordinary) == 50 && keeper.refused(.ordinary) == 1)
+        // (An attendance heartbeat due meanwhile is refused too on a slow machine: at least the report was.)
+        #expect(keeper.depth(.ordinary) == 50 && keeper.refused(.ordinary) >= 1)
 
         // A full ordinary lane never refuses a crisis.
         _ = try await alex.say(Self.crisis, in: room)
