@@ -211,3 +211,59 @@ extension Result {
         return nil
     }
 }
+
+/// Who gets in, who waits, and what the room hears as people come and go.
+struct RoomCorePresenceTests {
+    typealias Fixture = RoomCoreTests
+
+    @Test func removalBanAndTheEndKeepMembersOutButNotStaff() {
+        var room = Fixture.room()
+        room.removed = [Fixture.alex.id]
+        room.banned = [Fixture.sam.id]
+        #expect(room.join(Fixture.alex, alreadyIn: false).failure?.error.code == .removed)
+        #expect(room.join(Fixture.sam, alreadyIn: false).failure?.note == .staffOnly(what: "join (banned)"))
+        room.control.endedAt = Fixture.now
+        #expect(room.join(Fixture.dana, alreadyIn: false) == .success(.enter))
+        room.removed = []
+        #expect(room.join(Fixture.alex, alreadyIn: false).failure?.error.code == .ended)
+    }
+
+    @Test func aLockedRoomLetsBackThoseWhoWereInAndNewcomersWait() {
+        var room = Fixture.room()
+        room.present = [:]
+        room.control.locked = true
+        _ = room.arrive(Fixture.alex.member)
+        #expect(room.join(Fixture.alex, alreadyIn: false) == .success(.enter))
+        #expect(room.join(Fixture.sam, alreadyIn: false) == .success(.wait))
+        room.admitted.insert(Fixture.sam.id)
+        #expect(room.join(Fixture.sam, alreadyIn: false) == .success(.enter))
+    }
+
+    @Test func aWaitingRoomSessionMakesParticipantsWaitUntilAdmitted() {
+        let descriptor = RoomDescriptor(id: RoomID("r_family"), series: SeriesID("s_family"), title: "Family", kind: .family,
+                                        starts: Fixture.starts, ends: Fixture.starts.addingTimeInterval(3600),
+                                        timeZone: Fixture.zone, window: .standard, roster: [Fixture.alex.id],
+                                        admission: .waiting)
+        var room = RoomCore(descriptor: descriptor, deliveredSeq: 0)
+        #expect(room.join(Fixture.alex, alreadyIn: false) == .success(.wait))
+        #expect(room.join(Fixture.alex, alreadyIn: true) == .success(.enter))
+        #expect(room.join(Fixture.dana, alreadyIn: false) == .success(.enter))
+        room.admitted.insert(Fixture.alex.id)
+        #expect(room.join(Fixture.alex, alreadyIn: false) == .success(.enter))
+    }
+
+    @Test func presenceIsPerPersonAndAStaffedRoomPausesWhenItsLastCounselorLeaves() {
+        var room = Fixture.room(requiresStaff: true)
+        room.present = [:]
+        #expect(room.paused)
+        #expect(room.arrive(Fixture.alex.member) == [.joined(Fixture.alex.member)])
+        #expect(room.arrive(Fixture.alex.member) == [])
+        #expect(room.arrive(Fixture.dana.member) == [.joined(Fixture.dana.member), .pausedChanged(false)])
+        _ = room.hand(of: Fixture.alex.member, raised: true)
+        #expect(room.depart(Fixture.alex.id) == [])
+        #expect(room.depart(Fixture.alex.id) == [.handsChanged, .left(Fixture.alex.member)])
+        #expect(room.depart(Fixture.dana.id) == [.left(Fixture.dana.member), .pausedChanged(true)])
+        #expect(room.depart(Fixture.dana.id) == [])
+        #expect(room.everPresent == [Fixture.alex.id, Fixture.dana.id])
+    }
+}
