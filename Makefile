@@ -5,7 +5,8 @@ DEBIAN_PACKAGES := libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev pkg-c
 TEST_PACKAGES := chromium chromium-driver tmux openssl
 PYTHON ?= python3
 PYTHON_TEST_PACKAGES := selenium pytest axe-playwright-python kosoku
-# The benchmark also compares the libuv plugin (see docs/PERFORMANCE.md).
+# The benchmark's load generator (hearth-load) waits on libuv's epoll loop, and the throughput run also compares
+# the libuv plugin (see docs/PERFORMANCE.md).
 BENCH_PACKAGES := libwebsockets-evlib-uv
 HOST ?= 127.0.0.1
 PORT ?= 8080
@@ -73,14 +74,18 @@ test-web:
 test-browser: build-tests test-deps
 	$(PYTHON) -m pytest Tests/Browser -q
 
-## The release-build benchmark (docs/PERFORMANCE.md): 50 rooms x 12 members by default.
+## The release-build benchmark (docs/PERFORMANCE.md): connect, hello latency, 5,000 joined, reconnect storm and
+## light load, driven by the C load generator (a few minutes, each phase bounded). BENCH_THROUGHPUT=1 adds the
+## older fan-out run (50 rooms x 12 members, one Swift client thread) on each server event loop.
 bench: bench-deps
 	swift build -c release --product hearthd
 	swift build -c release --product hearth-bench
-	@for loop in poll libev libuv; do \
+	swift build -c release --product hearth-load
+	.build/release/hearth-bench scenarios --server .build/release/hearthd --load .build/release/hearth-load
+	@if [ -n "$(BENCH_THROUGHPUT)" ]; then for loop in poll libev libuv; do \
 	  echo "== server event loop: $$loop"; \
-	  .build/release/hearth-bench --server .build/release/hearthd --server-env HEARTH_EVENT_LOOP=$$loop || exit 1; \
-	done
+	  .build/release/hearth-bench throughput --server .build/release/hearthd --server-env HEARTH_EVENT_LOOP=$$loop || exit 1; \
+	done; fi
 
 clean:
 	swift package clean

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "hearthd", targets: ["hearthd"]),
         .executable(name: "hearth-bench", targets: ["hearth-bench"]),
+        .executable(name: "hearth-load", targets: ["hearth-load"]),
         .executable(name: "hearth", targets: ["hearth"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
     ],
@@ -66,6 +67,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Bench-only: the C load generator `hearth-bench scenarios` drives (threads of lws client contexts, no JSON
+        // parsing; docs/PERFORMANCE.md).
+        .executableTarget(name: "hearth-load", linkerSettings: [.linkedLibrary("websockets")]),
         // Test-only: an echo endpoint on HearthTransport with hearthd's transport settings, for the Autobahn cases
         // (docs/CONFORMANCE.md). Not a product.
         .executableTarget(name: "hearth-echo", dependencies: [

@@ -4,13 +4,22 @@ import HearthCore
 import HearthTransport
 import Logging
 
-/// `hearth-bench`: connects every member of a load-test clinic over real WebSockets, has each send N messages,
-/// and prints delivery rate, latency percentiles and the server's peak memory. A benchmark, not a test.
+/// `hearth-bench`: Hearth's release-build benchmarks. A benchmark, not a test: it prints figures and asserts none.
 @main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearth-bench",
-        abstract: "Measure Hearth's fan-out: rooms x members over real WebSockets (release builds only, please).")
+        abstract: "Measure Hearth over real WebSockets (release builds only, please).",
+        subcommands: [ThroughputCommand.self, ScenariosCommand.self],
+        defaultSubcommand: ThroughputCommand.self)
+}
+
+/// `hearth-bench [throughput]`: connects every member of a load-test clinic over real WebSockets (one Swift client
+/// thread), has each send N messages, and prints delivery rate, latency percentiles and the server's peak memory.
+struct ThroughputCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "throughput",
+        abstract: "Fan-out: rooms x members, each sending N messages, on one Swift client thread.")
 
     @Option(help: "Start this hearthd binary with --demo-rooms/--demo-members on a temporary database.")
     var server: String?
