@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct AdminCommandTests {
     /// Runs `hearthd ARGS --db <folder>/hearth.db` and returns its exit status and output.
     private func hearthd(_ arguments: [String], db: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = LiveServer.binary
         process.arguments = arguments + ["--db", db.path]
         let pipe = Pipe()

@@ -382,8 +382,8 @@ struct HearthCLI {
     }
 
     private func process(_ arguments: [String], environment extra: [String: String], directory: URL?,
-                         umask000: Bool) -> Process {
-        let process = Process()
+                         umask000: Bool) -> ChildProcess {
+        let process = ChildProcess()
         if umask000 {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "umask 000; exec \"$0\" \"$@\"", Self.binary.path] + arguments
@@ -454,10 +454,10 @@ struct HearthCLI {
 
 /// A `hearth` process still running, and the lines it printed so far.
 final class RunningCommand: @unchecked Sendable {
-    private let process: Process
+    private let process: ChildProcess
     private var iterator: AsyncStream<String>.Iterator
 
-    init(process: Process, lines: AsyncStream<String>) {
+    init(process: ChildProcess, lines: AsyncStream<String>) {
         self.process = process
         iterator = lines.makeAsyncIterator()
     }

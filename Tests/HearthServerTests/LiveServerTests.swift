@@ -101,7 +101,7 @@ import Glibc
         let thisWeek = ISOWeek(containing: LocalDate(Date(), in: zone))
         var attended = 0
         for week in [thisWeek.adding(weeks: -1), thisWeek] {
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = LiveServer.binary
             process.arguments = ["report", "attendance", "--week", week.description, "--format", "json",
                                  "--db", live.folder.appendingPathComponent("hearth.db").path]
@@ -153,7 +153,7 @@ final class LiveServer: @unchecked Sendable {
     let port: Int
     let arguments: [String]
     let environment: [String: String]
-    private var process: Process
+    private var process: ChildProcess
     var ws: String { "ws://127.0.0.1:\(port)/ws" }
     var manifestPath: String { folder.appendingPathComponent("manifest.json").path }
 
@@ -165,7 +165,7 @@ final class LiveServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         port = try Self.freePort()
         self.arguments = arguments
-        process = Process()
+        process = ChildProcess()
         try launch()
     }
 
@@ -178,7 +178,7 @@ final class LiveServer: @unchecked Sendable {
     private func launch(seed: Bool = true) throws {
         let seeding = seed && arguments.contains { $0.hasPrefix("--demo") }
         if seeding { try? FileManager.default.removeItem(atPath: manifestPath) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = Self.binary
         var arguments = ["serve", "--port", "\(port)", "--db", folder.appendingPathComponent("hearth.db").path,
                          "--log-level", "error"]

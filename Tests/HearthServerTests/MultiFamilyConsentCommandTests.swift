@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct MultiFamilyConsentCommandTests {
     /// Runs `hearthd ARGS --db DB` and returns its exit status and output (standard output and error).
     private func hearthd(_ arguments: [String], db: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = LiveServer.binary
         process.arguments = arguments + ["--db", db.path]
         let pipe = Pipe()

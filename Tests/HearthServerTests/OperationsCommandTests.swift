@@ -9,7 +9,7 @@ import Testing
 struct OperationsCommandTests {
     /// Runs `hearthd ARGS` under umask 000 and returns its exit status and output.
     private func hearthd(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", LiveServer.binary.path] + arguments
         let pipe = Pipe()
@@ -34,7 +34,7 @@ struct OperationsCommandTests {
 
         // hearthd serve, under umask 000, seeding a load-test room and writing its manifest (tokens).
         FileManager.default.createFile(atPath: folder + "/serve.log", contents: nil)
-        let serve = Process()
+        let serve = ChildProcess()
         serve.executableURL = URL(fileURLWithPath: "/bin/sh")
         serve.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", LiveServer.binary.path, "serve", "--port", "\(port)",
                            "--db", db, "--web", "", "--demo-rooms", "1", "--demo-members", "2",

@@ -145,7 +145,7 @@ import Testing
     @Test func hearthdServeExitsWithTheReasonOnAPublicAddress() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plain-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = LiveServer.binary
         process.arguments = ["serve", "--host", "0.0.0.0", "--port", "0", "--web", "",
                              "--db", folder.appendingPathComponent("hearth.db").path]

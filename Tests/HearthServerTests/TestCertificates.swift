@@ -36,7 +36,7 @@ struct TestCertificates {
     /// Runs `openssl ARGS` in `folder`, feeding `input` on stdin; returns its status and combined output.
     @discardableResult
     static func openssl(_ arguments: [String], in folder: URL, input: String = "") throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
         process.currentDirectoryURL = folder

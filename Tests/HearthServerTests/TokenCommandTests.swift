@@ -9,7 +9,7 @@ import Testing
     /// Runs `hearthd ARGS --db DB` with `input` on its standard input (nothing when nil) and `TZ` set to `zone`.
     private func hearthd(_ arguments: [String], db: URL, input: String? = nil,
                          zone: String = "America/Los_Angeles") throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = LiveServer.binary
         process.arguments = arguments + ["--db", db.path]
         process.environment = ProcessInfo.processInfo.environment.merging(["TZ": zone]) { $1 }
