@@ -4,7 +4,8 @@ import HearthStore
 import HearthTransport
 import Logging
 
-/// A running Hearth server: the transport, the hub and the writer thread, wired together.
+/// A running Hearth server: the transport, the hub and the writer thread, wired together. It owns all three (the
+/// transport holds the hub weakly as its delegate, the hub holds the transport `unowned`).
 ///
 /// ```swift
 /// let server = try HearthServer(configuration: configuration, database: database, logger: logger)
@@ -14,7 +15,7 @@ import Logging
 public final class HearthServer: Sendable {
     public static let version = "0.1.0"
 
-    private let transport: WebSocketServer
+    private let transport: any ServerTransport
     private let hub: Hub
     private let writer: MessageWriter<SendOrigin>
     private let auditHead: AuditHeadReporter
@@ -23,11 +24,36 @@ public final class HearthServer: Sendable {
     /// - Parameters:
     ///   - lexicon: the crisis lexicon to scan participant messages with (`configuration.loadCrisisLexicon()`).
     ///   - auditHeadInterval: how often the audit chain's head is logged (`audit head`; also at start and stop).
-    public init(configuration: ServerConfiguration, database: HearthDatabase, logger: Logger,
-                lexicon: CrisisLexicon = .standard, clock: @escaping @Sendable () -> Date = { Date() },
-                auditHeadInterval: Duration = .seconds(3600)) {
+    public convenience init(configuration: ServerConfiguration, database: HearthDatabase, logger: Logger,
+                            lexicon: CrisisLexicon = .standard, clock: @escaping @Sendable () -> Date = { Date() },
+                            auditHeadInterval: Duration = .seconds(3600)) {
+        let transport = WebSocketServer(configuration: Self.transportConfiguration(configuration), logger: logger)
+        self.init(configuration: configuration, database: database, transport: transport, logger: logger,
+                  lexicon: lexicon, clock: clock, auditHeadInterval: auditHeadInterval)
+    }
+
+    /// Wires the hub and the writer to `transport`, which the server then owns: the libwebsockets server above, or
+    /// an in-memory one in tests (everything else is the same).
+    init(configuration: ServerConfiguration, database: HearthDatabase, transport: any ServerTransport, logger: Logger,
+         lexicon: CrisisLexicon = .standard, clock: @escaping @Sendable () -> Date = { Date() },
+         auditHeadInterval: Duration = .seconds(3600)) {
         self.configuration = configuration
         auditHead = AuditHeadReporter(database: database, logger: logger, interval: auditHeadInterval)
+        let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
+                      lexicon: lexicon, logger: logger, clock: clock)
+        writer = MessageWriter(database: database, maxBatch: configuration.writerBatch,
+                               maxQueued: configuration.writerQueueLimit, logger: logger) {
+            [transport, hub] outcomes in
+            transport.execute { hub.committed(outcomes) }
+        }
+        hub.writer = writer
+        transport.delegate = hub
+        self.transport = transport
+        self.hub = hub
+    }
+
+    /// The libwebsockets server's settings from the server configuration.
+    static func transportConfiguration(_ configuration: ServerConfiguration) -> WebSocketServerConfiguration {
         var transportConfiguration = WebSocketServerConfiguration()
         transportConfiguration.host = configuration.host
         transportConfiguration.port = configuration.port
@@ -45,18 +71,7 @@ public final class HearthServer: Sendable {
         transportConfiguration.addressCaps = AddressCaps(maxConnections: configuration.maxConnectionsPerAddress,
                                                          maxUnauthenticated: configuration.maxUnauthenticatedPerAddress,
                                                          exemptLoopback: configuration.exemptLoopback)
-        let transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
-        let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
-                      lexicon: lexicon, logger: logger, clock: clock)
-        writer = MessageWriter(database: database, maxBatch: configuration.writerBatch,
-                               maxQueued: configuration.writerQueueLimit, logger: logger) {
-            [transport, hub] outcomes in
-            transport.execute { hub.committed(outcomes) }
-        }
-        hub.writer = writer
-        transport.delegate = hub
-        self.transport = transport
-        self.hub = hub
+        return transportConfiguration
     }
 
     /// Closes attendance intervals a crash left open (at the last moment each person was known to be there),
@@ -97,6 +112,17 @@ public final class HearthServer: Sendable {
 
     /// The records queue (for tests: its lanes' depths, bounds and pause).
     var keeper: RecordKeeper { hub.keeper }
+
+    /// The lookups queue (for tests: pause it to hold every store read of the hub in place).
+    var lookups: Lookups { hub.lookups }
+
+    /// Runs `body` on the service thread with the hub and returns what it returns (for tests that look at the hub's
+    /// state without racing its thread).
+    func onServiceThread<T: Sendable>(_ body: @escaping @Sendable (Hub) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            transport.execute { [hub] in continuation.resume(returning: body(hub)) }
+        }
+    }
 
     /// Messages waiting for the writer (for tests).
     var writerQueued: Int { writer.queued }

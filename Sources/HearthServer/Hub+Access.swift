@@ -3,88 +3,203 @@ import HearthCore
 import HearthStore
 import HearthTransport
 
-extension Hub {
-    /// Why someone may not take part (in a series, when given), from the store: a participant's ended enrollment, a
-    /// family member's missing or revoked consent. Nil when they may.
-    func standing(_ identity: Identity, series: SeriesID?, now: Date, timeZone: TimeZone = .current) throws -> ProtocolError? {
-        try database.pool.read { db in
-            switch identity.role {
-            case .counselor, .admin:
-                return nil
-            case .participant:
-                return try ProgramStore.standing(db, participant: identity.id, now: now)
-            case .family:
-                return try ConsentStore.standing(db, family: identity, series: series, now: now, timeZone: timeZone)
-            }
-        }
+/// Who the access re-check looks at, taken on the service thread.
+struct RecheckInput: Sendable {
+    struct Connection: Sendable {
+        var connection: ConnectionID
+        var identity: Identity
+        var tokenHash: Data
+        /// The rooms it is in, waiting for or entering (not those opened with break-glass).
+        var rooms: [RoomID]
     }
+    var connections: [Connection]
+    /// Every live room (their descriptors are refreshed).
+    var liveRooms: [RoomID]
+    /// Live multi-family rooms with staff in them (who lacks a group consent is read again).
+    var multiFamilyRooms: [RoomDescriptor]
+}
 
-    /// Why someone may not take part in one room: their standing for its series, then, in a multi-family session,
-    /// the participant's multi-family group consent (for a family member, their participant's). Nil when they may.
-    func standing(_ identity: Identity, in room: RoomDescriptor, now: Date) throws -> ProtocolError? {
-        if let refusal = try standing(identity, series: room.series, now: now, timeZone: room.timeZone) { return refusal }
-        return try multiFamilyStanding(identity, in: room, now: now)
+/// What the access re-check found, applied on the service thread. Only a confirmed loss of access is here: a failed
+/// read keeps people connected.
+struct RecheckOutcome: Sendable {
+    struct Closing: Sendable {
+        var person: PersonID
+        var message: String
+        var tokenEnded: Bool
     }
+    var closing: [ConnectionID: Closing] = [:]
+    /// Rooms each connection may no longer be in, with the `denied` message.
+    var denied: [ConnectionID: [RoomID: String]] = [:]
+    /// When each connection's access may next end with no write to the store (see `Session.accessDue`).
+    var due: [ConnectionID: Date] = [:]
+    var descriptors: [RoomID: RoomDescriptor] = [:]
+    var consentMissing: [RoomID: [MemberInfo]] = [:]
+}
 
-    /// Why someone may not take part in a multi-family room for want of a multi-family group consent; nil for staff
-    /// and for every other kind of room.
-    func multiFamilyStanding(_ identity: Identity, in room: RoomDescriptor, now: Date) throws -> ProtocolError? {
-        guard room.kind == .multiFamily, !identity.role.isStaff else { return nil }
-        return try database.pool.read { db in try MultiFamilyConsentStore.standing(db, identity, in: room, now: now) }
-    }
-
-    /// Checks every connection again: its token, the person's standing, and each room it is in or waiting for.
-    /// Runs when the store's access version moves (another process revoked a token or a consent, ended an
-    /// enrollment, edited a roster) and every `token_recheck_seconds`. A failed read keeps people connected: only a
-    /// confirmed loss of access closes or removes.
-    func recheckAccess() {
-        let now = clock()
-        var refreshed: [RoomID: RoomDescriptor?] = [:]
-        for session in sessions.values where !session.closing {
-            guard let hash = session.tokenHash, let identity = session.identity else { continue }
-            if (try? directory.isValid(tokenHash: hash, now: now)) == false {
-                logger.notice("token revoked or expired: closing", metadata: ["hearth.person": "\(identity.id)"])
-                closeForAccess(session, "Your access has ended: it was revoked, or the session it was for is over.")
-                continue
-            }
-            if case .some(.some(let error)) = try? standing(identity, series: nil, now: now) {
-                logger.notice("standing lost: closing", metadata: ["hearth.person": "\(identity.id)"])
-                closeForAccess(session, error.message)
-                continue
-            }
-            // Break-glass access lasts for the rest of the connection (while the token and standing hold).
-            for id in session.rooms.union(session.waitingRooms) where !session.breakGlass.contains(id) {
-                if refreshed[id] == nil {
-                    refreshed[id] = .some(try? schedule.descriptor(of: id, defaultWindow: configuration.window))
+extension StoreReads {
+    /// The access re-check's reads, off the service thread: every token at once, then each person's standing and
+    /// access to each of their rooms (descriptors and standing come from the catalog, current for the store's
+    /// access version and decided at `now`), the live rooms' descriptors, and who lacks a multi-family consent.
+    func recheck(_ input: RecheckInput, now: Date) -> RecheckOutcome {
+        var outcome = RecheckOutcome()
+        let tokens = try? directory.workingTokens(input.connections.map(\.tokenHash), now: now)
+        _ = try? catalog.read { reader in
+            for connection in input.connections {
+                let identity = connection.identity
+                if let tokens, tokens[connection.tokenHash] == nil {
+                    outcome.closing[connection.connection] = .init(
+                        person: identity.id, message: "Your access has ended: it was revoked, or the session it was for is over.",
+                        tokenEnded: true)
+                    continue
                 }
-                guard let descriptor = refreshed[id] ?? nil else { continue }
-                guard let message = lostAccess(identity, descriptor, now: now) else { continue }
-                logger.notice("room access lost", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
-                if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
-                if session.waitingRooms.contains(id) { stopWaiting(session, id) }
-                reply(session, .denied(.init(room: id, message: message)))
+                if case .some(.some(let error)) = try? reader.standing(identity, series: nil, timeZone: .current, now: now) {
+                    outcome.closing[connection.connection] = .init(person: identity.id, message: error.message, tokenEnded: false)
+                    continue
+                }
+                var zones: Set<TimeZone> = [.current]
+                for id in connection.rooms {
+                    if outcome.descriptors[id] == nil { outcome.descriptors[id] = try? reader.descriptor(of: id) }
+                    guard let room = outcome.descriptors[id] else { continue }
+                    zones.insert(room.timeZone)
+                    guard let message = Self.lostAccess(reader, identity, room, now: now) else { continue }
+                    outcome.denied[connection.connection, default: [:]][id] = message
+                }
+                let due = [tokens?[connection.tokenHash] ?? nil,
+                           try? reader.standingChanges(identity, in: Array(zones), after: now)]
+                if let next = due.compactMap({ $0 ?? nil }).min() { outcome.due[connection.connection] = next }
+            }
+            for id in input.liveRooms where outcome.descriptors[id] == nil {
+                outcome.descriptors[id] = try? reader.descriptor(of: id)
             }
         }
-        // A live room's policies may have changed (requires staff turned on): tell the people in it.
-        for (id, descriptor) in refreshed {
-            guard let descriptor, let room = rooms[id] else { continue }
-            let wasPaused = room.paused
-            room.descriptor = descriptor
-            if room.paused != wasPaused { announcePaused(room) }
+        for room in input.multiFamilyRooms {
+            if let missing = try? multiFamily.missing(in: outcome.descriptors[room.id] ?? room, now: now) {
+                outcome.consentMissing[room.id] = missing
+            }
         }
-        refreshConsentMissing(now: now)
+        return outcome
     }
 
     /// The `denied` message for someone who may no longer be in a room, or nil while they may. Off the roster or
     /// out of their series consent: "no longer on the list"; a multi-family group consent gone: the message naming
     /// it. A failed read keeps them in.
-    private func lostAccess(_ identity: Identity, _ room: RoomDescriptor, now: Date) -> String? {
+    static func lostAccess(_ reader: RoomCatalog.Reader, _ identity: Identity, _ room: RoomDescriptor, now: Date) -> String? {
         if !AccessRule.mayAccess(identity, room) { return "You are no longer on the list for this session." }
-        if case .some(.some) = try? standing(identity, series: room.series, now: now, timeZone: room.timeZone) {
+        if case .some(.some) = try? reader.standing(identity, series: room.series, timeZone: room.timeZone, now: now) {
             return "You are no longer on the list for this session."
         }
-        if case .some(.some(let refusal)) = try? multiFamilyStanding(identity, in: room, now: now) { return refusal.message }
+        if case .some(.some(let refusal)) = try? reader.multiFamilyStanding(identity, in: room, now: now) {
+            return refusal.message
+        }
         return nil
+    }
+}
+
+extension Hub {
+    /// Once a second: connections whose access may end by now with no write to the store (a token's expiry, an
+    /// enrollment's end, a consent's last day over: `Session.accessDue`) are checked again at once.
+    func checkAccessComingDue(now: Date) {
+        var due = false
+        for session in sessions.values where !session.closing {
+            guard let at = session.accessDue, at <= now else { continue }
+            session.accessDue = nil
+            due = true
+        }
+        if due { recheckAccess() }
+    }
+
+    /// Once a second: reads the store's access version off the service thread (that read also tells `/healthz`
+    /// whether the store answers). When it moved, or every `token_recheck_seconds`, every connection is checked
+    /// again (`recheckAccess`).
+    func readAccessVersion(at instant: ContinuousClock.Instant) {
+        guard book.versionReadSince == nil else { return }
+        book.versionReadSince = instant
+        let catalog = self.catalog
+        lookups.run({ try catalog.accessVersion() }) { [self] result in
+            transport.execute { [self] in
+                book.versionReadSince = nil
+                let read = try? result.get()
+                book.databaseReadable = read != nil
+                let version = read ?? accessVersion
+                guard version != accessVersion
+                    || instant - lastTokenCheck >= .seconds(configuration.tokenRecheckSeconds) else { return }
+                accessVersion = version
+                lastTokenCheck = instant
+                recheckAccess()
+            }
+        }
+    }
+
+    /// Checks every connection again: its token, the person's standing, and each room it is in, waiting for or
+    /// entering. Runs when the store's access version moves (another process revoked a token or a consent, ended an
+    /// enrollment, edited a roster) and every `token_recheck_seconds`. The reads run off the service thread; the
+    /// outcome is applied here, to the connections and rooms as they are by then. A failed read keeps people
+    /// connected: only a confirmed loss of access closes or removes. One re-check at a time: one asked for while
+    /// another runs follows it.
+    func recheckAccess() {
+        guard !book.rechecking else {
+            book.recheckAgain = true
+            return
+        }
+        book.rechecking = true
+        let now = clock()
+        var connections: [RecheckInput.Connection] = []
+        for session in sessions.values where !session.closing {
+            guard let hash = session.tokenHash, let identity = session.identity else { continue }
+            // Break-glass access lasts for the rest of the connection (while the token and standing hold).
+            let rooms = session.rooms.union(session.waitingRooms).union(session.entering.keys).subtracting(session.breakGlass)
+            connections.append(.init(connection: session.connection, identity: identity, tokenHash: hash, rooms: Array(rooms)))
+        }
+        let multiFamily = rooms.values.filter { room in
+            room.descriptor.kind == .multiFamily
+                && room.connections.contains { sessions[$0]?.identity?.role.isStaff == true }
+        }.map(\.descriptor)
+        let input = RecheckInput(connections: connections, liveRooms: Array(rooms.keys), multiFamilyRooms: multiFamily)
+        let reads = self.reads, checked = connections.map(\.connection)
+        lookups.run({ reads.recheck(input, now: now) }) { [self] result in
+            transport.execute { [self] in
+                if case .success(let outcome) = result { apply(outcome, to: checked) }
+                book.rechecking = false
+                if book.recheckAgain {
+                    book.recheckAgain = false
+                    recheckAccess()
+                }
+            }
+        }
+    }
+
+    /// Applies a re-check: closes the connections whose token or standing is gone, takes connections out of rooms
+    /// they lost (`denied`), refreshes live rooms' descriptors (telling a room that its `paused` changed), and tells
+    /// staff in multi-family rooms who now lacks a group consent.
+    private func apply(_ outcome: RecheckOutcome, to checked: [ConnectionID]) {
+        for connection in checked {
+            guard let session = sessions[connection], !session.closing else { continue }
+            session.accessDue = outcome.due[connection]
+        }
+        for (connection, closing) in outcome.closing {
+            guard let session = sessions[connection], !session.closing, session.identity?.id == closing.person else { continue }
+            logger.notice(closing.tokenEnded ? "token revoked or expired: closing" : "standing lost: closing",
+                          metadata: ["hearth.person": "\(closing.person)"])
+            closeForAccess(session, closing.message)
+        }
+        for (connection, lost) in outcome.denied {
+            guard let session = sessions[connection], !session.closing, let identity = session.identity else { continue }
+            for (id, message) in lost.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !session.breakGlass.contains(id) {
+                let wasEntering = abandonEntering(session, id)
+                let wasIn = session.rooms.remove(id) != nil
+                if wasIn { removeFromRoom(session, id) }
+                let wasWaiting = session.waitingRooms.contains(id)
+                if wasWaiting { stopWaiting(session, id) }
+                guard wasEntering || wasIn || wasWaiting else { continue }
+                logger.notice("room access lost", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+                reply(session, .denied(.init(room: id, message: message)))
+            }
+        }
+        // A live room's policies may have changed (requires staff turned on): tell the people in it.
+        for (id, descriptor) in outcome.descriptors {
+            if let room = rooms[id] { refresh(room, descriptor) }
+        }
+        refreshConsentMissing(outcome.consentMissing)
     }
 
     private func closeForAccess(_ session: Session, _ message: String) {

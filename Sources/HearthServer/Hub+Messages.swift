@@ -24,7 +24,7 @@ extension Hub {
             switch refusal.note {
             case .roomClosed?:
                 // A resend of a message committed before the room closed still gets its original ack.
-                if let original = try? messages.message(in: id, from: identity.id, clientID: clientID) {
+                if let original = storedOriginal(in: id, from: identity.id, clientID: clientID) {
                     return acknowledge(original, SendOrigin(connection: session.connection, ref: ref))
                 }
             case .staffOnly(let what)?: recordRefusal(identity, what, room: id)
@@ -66,6 +66,7 @@ extension Hub {
                 room.inFlight -= 1
                 room.deliveredSeq = message.seq
                 deliver(message, in: room)
+                holdForEntering(message)
                 if let crisis = origin.crisis { crisisFlagged(message, crisis, in: room) }
                 if message.kind == .whisper || message.kind == .announcement {
                     audit(message.kind == .whisper ? .whisper : .announce, by: message.sender.id, room: message.room,

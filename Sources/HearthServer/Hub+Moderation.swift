@@ -71,7 +71,7 @@ extension Hub {
             guard !member.role.isStaff else { throw .badRequest("Moderation actions apply to participants and family members, not staff.") }
             return member
         }
-        guard let record = try? directory.person(id), AccessRule.mayAccess(record.identity, room.descriptor) else {
+        guard let record = knownPerson(id), AccessRule.mayAccess(record.identity, room.descriptor) else {
             throw .notFound("\(id) is not a member of this session.")
         }
         guard !record.role.isStaff else { throw .badRequest("Moderation actions apply to participants and family members, not staff.") }
@@ -175,6 +175,7 @@ extension Hub {
     /// Tells the room about a flagged message: each person hears only of messages they have.
     private func flagged(_ message: StoredMessage, _ flag: MessageFlag, _ room: LiveRoom, by staff: MemberInfo,
                          action: String) {
+        roomRevised(room.descriptor.id)
         let reason: String? = if case .hidden(let reason) = flag { reason } else { nil }
         let frame = ServerFrame.Moderation(room: room.descriptor.id, action: action, by: staff, seq: message.seq,
                                            reason: reason)
@@ -253,6 +254,7 @@ extension Hub {
                 let session = sessions[connection]
                 switch result {
                 case .success(let report?):
+                    roomRevised(id)
                     if let session { reply(session, .ok(.init(ref: ref))) }
                     logger.notice("message reported", metadata: ["hearth.room": "\(id)", "hearth.report": "\(report.id)"])
                     let frame = codec.encode(.report(report.frame))
@@ -268,7 +270,7 @@ extension Hub {
 
     /// Staff resolve a report; the room's staff see it leave the queue.
     func resolveReport(_ session: Session, _ identity: Identity, report id: Int64, outcome: String?, ref: String?) {
-        guard let found = try? moderation.report(id) else {
+        guard let found = knownReport(id) else {
             return reply(session, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
         }
         do throws(ProtocolError) {
@@ -284,6 +286,7 @@ extension Hub {
                 guard let session = sessions[connection] else { return }
                 switch result {
                 case .success(let report?):
+                    roomRevised(report.room)
                     reply(session, .ok(.init(ref: ref)))
                     guard let descriptor = rooms[report.room]?.descriptor else { return }
                     var frame = report.frame

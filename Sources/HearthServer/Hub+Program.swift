@@ -7,13 +7,8 @@ extension Hub {
     /// How far ahead rooms exist (the hub creates them hourly): the end of a `schedule` range.
     static let scheduleHorizonDays = 14.0
 
-    /// Rooms a person may see listed: access, and for a family member a consent covering the series.
-    func listable(_ identity: Identity, _ room: RoomDescriptor, now: Date) -> Bool {
-        guard AccessRule.mayAccess(identity, room) else { return false }
-        guard identity.role == .family else { return true }
-        return (try? standing(identity, series: room.series, now: now, timeZone: room.timeZone)) == .some(nil)
-    }
-
+    /// `schedule`: the person's own rooms in the range (read off the service thread; for staff, every room they may
+    /// access), each they may see listed.
     func schedule(_ session: Session, _ identity: Identity, from: Date?, to: Date?, ref: String?) {
         let now = clock()
         let from = from ?? now
@@ -21,13 +16,20 @@ extension Hub {
         guard to > from, to.timeIntervalSince(from) <= 62 * 86400 else {
             return reply(session, .error(.init(.badRequest("\"to\" must be after \"from\", at most 62 days later."), ref: ref)))
         }
-        do {
-            let rooms = try schedule.rooms(from: from, to: to, defaultWindow: configuration.window)
-                .filter { listable(identity, $0, now: now) }
-            reply(session, .schedule(.init(from: WireTime.timestamp(from), to: WireTime.timestamp(to),
-                                           rooms: rooms.map { $0.summary(at: now) }, ref: ref)))
-        } catch {
-            reply(session, .error(.init(.init(.internal, "The server could not read the schedule. Try again."), ref: ref)))
+        let catalog = self.catalog
+        lookup(session, {
+            try catalog.read { reader in
+                try reader.rooms(for: identity, from: from, to: to).overlapping
+                    .filter { StoreReads.listable(reader, identity, $0, now: now) }
+            }
+        }) { [self] session, result in
+            switch result {
+            case .success(let rooms):
+                reply(session, .schedule(.init(from: WireTime.timestamp(from), to: WireTime.timestamp(to),
+                                               rooms: rooms.map { $0.summary(at: now) }, ref: ref)))
+            case .failure:
+                reply(session, .error(.init(.init(.internal, "The server could not read the schedule. Try again."), ref: ref)))
+            }
         }
     }
 
@@ -177,34 +179,26 @@ extension Hub {
                    { try reporter.summary(room: id, now: now) }, frame: { .summary(.init(summary: $0, ref: ref)) })
     }
 
-    /// A single-use invitation for one family member of a rostered participant, valid until the room closes.
+    /// A single-use invitation for one family member of a rostered participant, valid until the room closes. The
+    /// checks read the store off the service thread; the invitation is written on the records queue.
     func invite(_ session: Session, _ identity: Identity, _ id: RoomID, member: PersonID, ref: String?) {
-        let room: RoomDescriptor
-        let family: PersonRecord
-        do throws(ProtocolError) {
-            room = try liveRoom(id).descriptor
-            guard AccessRule.mayAccess(identity, room) else { throw .forbidden("You cannot act on this session.") }
-            guard room.kind.admitsFamily else { throw .badRequest("Only family and multi-family sessions take family members.") }
-            guard let record = try? directory.person(member), record.role == .family else {
-                throw .notFound("There is no family member \(member).")
+        let reads = self.reads, now = clock()
+        lookup(session, { try reads.invitation(to: id, for: member, by: identity, now: now) }) { [self] session, result in
+            switch result {
+            case .failure:
+                reply(session, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
+            case .success(.failure(let error)):
+                reply(session, .error(.init(error, ref: ref)))
+            case .success(.success(let (room, family))):
+                issueInvitation(session, identity, room, family, ref: ref)
             }
-            guard let participant = record.familyOf, room.roster.contains(participant) else {
-                throw .forbidden("\(record.displayName) belongs to a participant who is not on this session's roster.")
-            }
-            guard clock() < room.closes else { throw ProtocolError(.roomClosed, "This session has ended.") }
-            // An invitation does not replace consent: without one in force the family member could not use it.
-            if (try? standing(record.identity, series: room.series, now: clock(), timeZone: room.timeZone)) != .some(nil) {
-                throw .forbidden("\(record.displayName) has no consent in force from the participant for this session. Record it first (hearthd consent add).")
-            }
-            if (try? multiFamilyStanding(record.identity, in: room, now: clock())) != .some(nil) {
-                let name = ((try? directory.person(participant)) ?? nil)?.displayName ?? "The participant"
-                throw .forbidden("\(name) has no multi-family group consent in force for this session, so \(record.displayName) cannot take part. Record it first (hearthd consent add --multi-family).")
-            }
-            family = record
-        } catch {
-            return reply(session, .error(.init(error, ref: ref)))
         }
+    }
+
+    private func issueInvitation(_ session: Session, _ identity: Identity, _ room: RoomDescriptor, _ family: PersonRecord,
+                                 ref: String?) {
         let directory = self.directory, now = clock(), connection = session.connection, staff = identity.id
+        let id = room.id, member = family.id
         keeper.run({ try directory.issueInvitation(family: member, room: id, expires: room.closes, by: staff, now: now) }) { [self] result in
             transport.execute { [self] in
                 guard let session = sessions[connection] else { return }
@@ -218,6 +212,39 @@ extension Hub {
                 reply(session, .invitation(.init(room: id, member: family.identity.member, token: token,
                                                  expires: WireTime.local(room.closes, in: room.timeZone), ref: ref)))
             }
+        }
+    }
+}
+
+extension StoreReads {
+    /// The checks of `invite`, in order, off the service thread: the room, the staff member's access, its kind, the
+    /// family member, their participant on this occurrence's roster, the room not closed, and the consents the
+    /// family member will need. Throws when the room could not be read.
+    func invitation(to id: RoomID, for member: PersonID, by identity: Identity,
+                    now: Date) throws -> Result<(RoomDescriptor, PersonRecord), ProtocolError> {
+        try catalog.read { reader in
+            guard let room = try reader.descriptor(of: id) else { return .failure(.notFound("There is no room \(id).")) }
+            guard AccessRule.mayAccess(identity, room) else { return .failure(.forbidden("You cannot act on this session.")) }
+            guard room.kind.admitsFamily else {
+                return .failure(.badRequest("Only family and multi-family sessions take family members."))
+            }
+            guard let record = try? reader.person(member), record.role == .family else {
+                return .failure(.notFound("There is no family member \(member)."))
+            }
+            guard let participant = record.familyOf, room.roster.contains(participant) else {
+                return .failure(.forbidden("\(record.displayName) belongs to a participant who is not on this session's roster."))
+            }
+            guard now < room.closes else { return .failure(ProtocolError(.roomClosed, "This session has ended.")) }
+            // An invitation does not replace consent: without one in force the family member could not use it.
+            let family = record.identity
+            if (try? reader.standing(family, series: room.series, timeZone: room.timeZone, now: now)) != .some(nil) {
+                return .failure(.forbidden("\(record.displayName) has no consent in force from the participant for this session. Record it first (hearthd consent add)."))
+            }
+            if (try? reader.multiFamilyStanding(family, in: room, now: now)) != .some(nil) {
+                let name = ((try? reader.person(participant)) ?? nil)?.displayName ?? "The participant"
+                return .failure(.forbidden("\(name) has no multi-family group consent in force for this session, so \(record.displayName) cannot take part. Record it first (hearthd consent add --multi-family)."))
+            }
+            return .success((room, record))
         }
     }
 }

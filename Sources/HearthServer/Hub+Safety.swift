@@ -268,17 +268,31 @@ extension Hub {
         })
     }
 
-    /// Lifts timed mutes that ran out, telling the member and staff.
+    /// Lifts timed mutes that ran out, telling the member and staff. A member no longer in the room is looked up off
+    /// the service thread first.
     func expireMutes(now: Date) {
         for room in rooms.values where !room.muted.isEmpty {
             for (person, until) in room.muted {
                 guard let until, until <= now else { continue }
                 room.muted.removeValue(forKey: person)
-                guard let member = room.present[person]?.member ?? (try? directory.person(person))?.identity.member else { continue }
-                lift(.mute, member, room, by: nil, now: now)
-                announce(room, .init(room: room.descriptor.id, action: "unmute", by: nil, target: member), to: .staffAnd(person))
+                if let member = room.present[person]?.member {
+                    muteExpired(member, in: room, now: now)
+                    continue
+                }
+                let directory = self.directory, id = room.descriptor.id
+                lookups.run({ try directory.person(person) }) { [self] result in
+                    transport.execute { [self] in
+                        guard case .success(let record?) = result, let room = rooms[id] else { return }
+                        muteExpired(record.identity.member, in: room, now: now)
+                    }
+                }
             }
         }
+    }
+
+    private func muteExpired(_ member: MemberInfo, in room: LiveRoom, now: Date) {
+        lift(.mute, member, room, by: nil, now: now)
+        announce(room, .init(room: room.descriptor.id, action: "unmute", by: nil, target: member), to: .staffAnd(member.id))
     }
 
     /// The daily retention purge, off the service thread.

@@ -13,8 +13,9 @@ struct SendOrigin: Sendable {
 }
 
 /// The heart of the server. It owns every session and room, and runs only on the transport's service thread:
-/// transport callbacks call it directly, and work from other threads (commits) arrives through
-/// `WebSocketServer.execute`. Nothing here takes a lock.
+/// transport callbacks call it directly, and work from other threads (commits, records, lookups) arrives through
+/// `WebSocketServer.execute`. Nothing here takes a lock, and nothing here waits on the database: reads go to the
+/// lookups queue (`Lookups`), writes to the writer and the records queue.
 final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     let configuration: ServerConfiguration
     let database: HearthDatabase
@@ -32,7 +33,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     let clock: @Sendable () -> Date
     let codec = FrameCodec()
     let version: String
-    unowned let transport: WebSocketServer
+    unowned let transport: any ServerTransport
     var writer: MessageWriter<SendOrigin>!
 
     var sessions: [ConnectionID: Session] = [:]
@@ -53,8 +54,15 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var alertUpdates = AlertUpdates()
     /// The last retention purge, on the monotonic clock (nil: not yet this run).
     var lastPurge: ContinuousClock.Instant?
+    /// Where store reads run (off the service thread), the room descriptors and standing kept in memory, and the
+    /// reads themselves.
+    let lookups = Lookups()
+    let catalog: RoomCatalog
+    let reads: StoreReads
+    /// Work under way off the service thread: connections entering rooms, the access re-check, and so on.
+    var book = LookupBook()
 
-    init(configuration: ServerConfiguration, database: HearthDatabase, transport: WebSocketServer, version: String,
+    init(configuration: ServerConfiguration, database: HearthDatabase, transport: any ServerTransport, version: String,
          lexicon: CrisisLexicon, logger: Logger, clock: @escaping @Sendable () -> Date) {
         self.configuration = configuration
         self.database = database
@@ -67,7 +75,14 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         self.moderation = ModerationStore(database)
         self.audit = AuditLog(database)
         self.lexicon = lexicon
-        self.accessVersion = (try? database.pool.read { db in try AccessVersion.current(db) }) ?? 0
+        self.catalog = RoomCatalog(database, defaultWindow: configuration.window)
+        self.reads = StoreReads(catalog: catalog, directory: directory, messages: messages, records: keeper.records,
+                                moderation: moderation, multiFamily: MultiFamilyConsentStore(database),
+                                limits: configuration.limits)
+        // Read once while the server is built, before the service thread runs.
+        let accessVersion = try? catalog.accessVersion()
+        self.accessVersion = accessVersion ?? 0
+        self.book.databaseReadable = accessVersion != nil
         self.transport = transport
         self.version = version
         self.logger = logger
@@ -85,6 +100,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     /// answered `internal` fit); past either it is closed with 1008.
     static let preHelloFrames = 4
     static let preHelloBytes = 8 * 1024
+    /// A store read unanswered for this long makes `/healthz` say the database is unavailable.
+    static let readStallSeconds = 5
 
     func received(text: [UInt8], on connection: ConnectionID) {
         guard let session = sessions[connection], !session.closing else { return }
@@ -96,6 +113,13 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
                     "Too much before hello: at most \(Self.preHelloFrames) frames and \(Self.preHelloBytes / 1024) KiB."))
             }
         }
+        // Behind a request whose reads run off the service thread, frames wait their turn (`Hub+Lookups`).
+        if session.awaiting > 0 { return hold(.text(text), on: session) }
+        process(text, on: session)
+    }
+
+    /// Decodes and handles one frame of a connection, in its turn.
+    func process(_ text: [UInt8], on session: Session) {
         switch codec.decodeClientRequest(text) {
         case .failure(let rejection):
             guard let identity = session.identity else {
@@ -110,6 +134,11 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     func receivedBinary(on connection: ConnectionID) {
         guard let session = sessions[connection], !session.closing else { return }
+        if session.awaiting > 0 { return hold(.binary, on: session) }
+        processBinary(on: session)
+    }
+
+    func processBinary(on session: Session) {
         let error = ProtocolError.badRequest("Frames must be UTF-8 JSON text, not binary.")
         guard let identity = session.identity else { return closeBeforeHello(session, error) }
         guard withinAllowance(.other, identity, session, ref: nil) else { return }
@@ -127,6 +156,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     func connectionClosed(_ connection: ConnectionID) {
         guard let session = sessions.removeValue(forKey: connection) else { return }
+        for room in session.entering.keys { abandonEntering(session, room) }
         for room in session.rooms { removeFromRoom(session, room) }
         for room in session.waitingRooms { stopWaiting(session, room) }
         logger.debug("connection closed", metadata: ["hearth.connection": "\(connection)"])
@@ -141,17 +171,15 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     func tick() {
         let instant = ContinuousClock.now
         let deadline = instant - .seconds(configuration.helloTimeoutSeconds)
-        for session in sessions.values where session.identity == nil && !session.closing && session.openedAt < deadline {
+        // A connection whose `hello` is being checked has said hello: the deadline is not for it.
+        for session in sessions.values where session.identity == nil && !session.closing && !session.helloPending
+            && session.helloSince < deadline {
             transport.noteAbuse(.helloDeadline, on: session.connection)
             refuse(session, "No hello within \(configuration.helloTimeoutSeconds) s.")
         }
-        let version = (try? database.pool.read { db in try AccessVersion.current(db) }) ?? accessVersion
-        if version != accessVersion || instant - lastTokenCheck >= .seconds(configuration.tokenRecheckSeconds) {
-            accessVersion = version
-            lastTokenCheck = instant
-            recheckAccess()
-        }
+        readAccessVersion(at: instant)
         let now = clock()
+        checkAccessComingDue(now: now)
         if instant - lastHeartbeat >= .seconds(configuration.attendanceHeartbeatSeconds) {
             lastHeartbeat = instant
             if rooms.values.contains(where: { !$0.present.isEmpty }) {
@@ -171,7 +199,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             lastPurge = instant
             purgeExpiredMessages(now: now)
         }
-        for (id, room) in rooms where room.isIdle && room.descriptor.closes < now { rooms.removeValue(forKey: id) }
+        evictIdleRooms(now: now)
     }
 
     func httpResponse(path: String) -> HTTPResponse? {
@@ -183,7 +211,10 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             return HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](data))
         }
         guard path == "/healthz" else { return nil }
-        let readable = database.healthCheck()
+        // The store answered the tick's last read (once a second, off the service thread), and no read has been
+        // waiting for it for long.
+        let stalled = book.versionReadSince.map { ContinuousClock.now - $0 > .seconds(Self.readStallSeconds) } ?? false
+        let readable = book.databaseReadable && !stalled
         // Writes failing (a full disk, say) since the last one that went through: not healthy, even if reads work.
         let failingSince = keeper.health.failingSince
         let healthy = readable && failingSince == nil
@@ -216,6 +247,13 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
             recordRefusal(identity, what, room: request.command.room)
             return reply(session, .error(.init(.forbidden("Only counselors can do that."), ref: request.ref)))
         }
+        // What must be read from the store first is read off the service thread; the request is decided after.
+        if prefetch(request, identity, from: session) { return }
+        dispatch(request, identity, session)
+    }
+
+    /// Decides a request of a signed-in connection (its allowance and role already checked).
+    func dispatch(_ request: ClientRequest, _ identity: Identity, _ session: Session) {
         switch request.command {
         case .hello:
             reply(session, .error(.init(.badRequest("This connection has already said hello."), ref: request.ref)))
@@ -270,82 +308,6 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         }
     }
 
-    private func hello(_ session: Session, token: String, ref: String?) {
-        let now = clock()
-        let identity: Identity, sessionToken: String?
-        do {
-            // Standing first, so a family member without consent does not spend a single-use invitation (for an
-            // invitation to one room, the consents that room needs: a multi-family session's group consent).
-            if let preview = try directory.authenticate(token: token, now: now) {
-                var error = try standing(preview, series: nil, now: now)
-                if error == nil, let only = preview.onlyRoom,
-                   let room = try schedule.descriptor(of: only, defaultWindow: configuration.window) {
-                    error = try standing(preview, in: room, now: now)
-                }
-                if let error {
-                    logger.notice("hello refused: no standing", metadata: ["hearth.connection": "\(session.connection)"])
-                    return refuse(session, error.message, ref: ref)
-                }
-            }
-            switch try directory.signIn(token: token, now: now) {
-            case .refused(let reason):
-                logger.notice("hello refused", metadata: ["hearth.connection": "\(session.connection)"])
-                // Counted per address for the abuse log (at most once a minute, never the token): guessing shows.
-                transport.noteAbuse(.failedSignIn, on: session.connection)
-                return refuse(session, reason, ref: ref)
-            case .valid(let person, let replacement):
-                identity = person
-                sessionToken = replacement
-            }
-            if let error = try standing(identity, series: nil, now: now) {
-                logger.notice("hello refused: no standing", metadata: [
-                    "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
-                ])
-                return refuse(session, error.message, ref: ref)
-            }
-        } catch {
-            logger.error("token lookup failed", metadata: ["hearth.connection": "\(session.connection)"])
-            reply(session, .error(.init(.init(.internal, "The server could not check your token. Try again."), ref: ref)))
-            return
-        }
-        logger.info("participant connected", metadata: [
-            "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
-            "hearth.role": "\(identity.role.rawValue)",
-        ])
-        let rooms: [RoomDescriptor]
-        do {
-            rooms = try roomsFor(identity, now: now)
-        } catch {
-            logger.error("room list failed", metadata: ["hearth.connection": "\(session.connection)"])
-            reply(session, .error(.init(.init(.internal, "The server could not list your sessions. Try again."), ref: ref)))
-            return
-        }
-        // Signed in only once the welcome can be sent, so a `hello` refused with `internal` can be retried.
-        session.identity = identity
-        session.tokenHash = AccessToken.hash(sessionToken ?? token)
-        transport.markAuthenticated(session.connection)
-        reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
-                                      server: "hearth/\(version)", sessionToken: sessionToken, ref: ref)))
-        if identity.role.isStaff { replayAlerts(to: session, identity) }
-    }
-
-    /// The rooms someone may join today (in each session's zone) and the next one of each of their series.
-    func roomsFor(_ identity: Identity, now: Date) throws -> [RoomDescriptor] {
-        let window = configuration.window
-        let nearby = try schedule.rooms(from: now.addingTimeInterval(-36 * 3600), to: now.addingTimeInterval(36 * 3600),
-                                        defaultWindow: window)
-        let today = nearby.filter { room in
-            LocalDate(room.starts, in: room.timeZone) == LocalDate(now, in: room.timeZone) || room.isOpen(at: now)
-        }
-        var seen = Set(today.map(\.id))
-        var result = today
-        for room in try schedule.nextRooms(after: now, defaultWindow: window) where !seen.contains(room.id) {
-            seen.insert(room.id)
-            result.append(room)
-        }
-        return result.filter { listable(identity, $0, now: now) }.sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
-    }
-
     // MARK: Replies
 
     func reply(_ session: Session, _ frame: ServerFrame) {
@@ -360,7 +322,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     }
 
     /// Creates the coming fortnight's rooms. A write transaction: runs off the service thread so the loop never
-    /// waits behind the writer or an admin command. Rooms are read fresh from the store on every join.
+    /// waits behind the writer or an admin command. Moving or removing a room moves the access version, which drops
+    /// the descriptors kept in memory (`RoomCatalog`) and re-checks every connection.
     func materializeRooms(now: Date) {
         let schedule = self.schedule, window = configuration.window, logger = self.logger
         DispatchQueue.global().async {

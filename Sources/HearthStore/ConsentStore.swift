@@ -87,8 +87,25 @@ public struct ConsentStore: Sendable {
         guard let participant = family.familyOf else {
             return ProtocolError(.unauthorized, "This family invitation belongs to no participant.")
         }
-        let consents = try ConsentRecord.filter(Column("familyId") == family.id && Column("participantId") == participant)
-            .fetchAll(db).filter { $0.isActive(at: now, in: timeZone) }
+        return standing(family: family, consents: try consents(db, of: family),
+                        participantEnrollments: try ProgramStore.enrollments(db, of: participant), series: series,
+                        now: now, timeZone: timeZone)
+    }
+
+    /// A family member's consents from their participant, in force or not (the rows their standing is decided from).
+    static func consents(_ db: Database, of family: Identity) throws -> [ConsentRecord] {
+        guard let participant = family.familyOf else { return [] }
+        return try ConsentRecord.filter(Column("familyId") == family.id && Column("participantId") == participant).fetchAll(db)
+    }
+
+    /// The standing decided from the rows at `now` (see above): the family member's consents and their participant's
+    /// enrollments.
+    public static func standing(family: Identity, consents all: [ConsentRecord], participantEnrollments: [EnrollmentRecord],
+                                series: SeriesID?, now: Date, timeZone: TimeZone) -> ProtocolError? {
+        guard family.familyOf != nil else {
+            return ProtocolError(.unauthorized, "This family invitation belongs to no participant.")
+        }
+        let consents = all.filter { $0.isActive(at: now, in: timeZone) }
         if consents.isEmpty {
             return ProtocolError(.unauthorized, "Taking part needs the participant's written consent, and none is in force. "
                                  + "Ask the counselor.")
@@ -96,7 +113,7 @@ public struct ConsentStore: Sendable {
         if let series, !consents.contains(where: { $0.covers(series) }) {
             return .forbidden("The participant's consent does not cover this session.")
         }
-        if try ProgramStore.standing(db, participant: participant, now: now) != nil {
+        if ProgramStore.standing(enrollments: participantEnrollments, now: now) != nil {
             return ProtocolError(.unauthorized, "The participant's program has ended, so family sessions have ended too.")
         }
         return nil

@@ -45,6 +45,16 @@ public enum SignIn: Equatable, Sendable {
     case refused(String)
 }
 
+/// What a token is worth, read without writing (`Directory.check`).
+public enum TokenCheck: Equatable, Sendable {
+    /// Why not, in words for the person holding the token.
+    case refused(String)
+    /// Who the token belongs to.
+    case valid(Identity)
+    /// A single-use family invitation not used yet: `signIn` redeems it (a write).
+    case invitation(Identity)
+}
+
 /// People and their tokens.
 public struct Directory: Sendable {
     let database: HearthDatabase
@@ -237,6 +247,41 @@ public struct Directory: Sendable {
                             expiresAt: current.expiresAt, issuedFrom: current.id).insert(db)
             return .valid(Self.identity(person, current), sessionToken: session)
         }
+    }
+
+    /// Checks a token without writing anything: refused (in words for the person holding it), valid, or a
+    /// single-use invitation that still has to be redeemed with `signIn` (a write). Sign-in reads this off the
+    /// server's service thread and sends only the redemption to a writer.
+    public func check(token: String, now: Date = Date()) throws -> TokenCheck {
+        let hash = AccessToken.hash(token)
+        let found = try database.pool.read { db in try Self.lookup(db, hash: hash) }
+        guard let (record, person) = found else {
+            return .refused("This token is not valid. Ask your counselor for a new invitation.")
+        }
+        if let refusal = Self.refusal(record, now: now) { return .refused(refusal) }
+        return record.singleUse ? .invitation(Self.identity(person, record)) : .valid(Self.identity(person, record))
+    }
+
+    /// Of these token hashes, the ones that still work (known, not revoked, not expired, as `isValid`), each with
+    /// when it expires (nil: until revoked). One read per 500.
+    public func workingTokens(_ hashes: [Data], now: Date = Date()) throws -> [Data: Date?] {
+        var working: [Data: Date?] = [:]
+        let unique = Array(Set(hashes))
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let chunk = Array(unique[start..<min(start + 500, unique.count)])
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let rows = try database.pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT hash, expiresAt FROM token WHERE hash IN (\(placeholders)) AND revokedAt IS NULL
+                      AND (expiresAt IS NULL OR expiresAt > ?)
+                    """, arguments: StatementArguments(chunk) + [now.epochMilliseconds])
+            }
+            for row in rows {
+                let expires: Date? = (row["expiresAt"] as Int64?).map { Date(epochMilliseconds: $0) }
+                working[row["hash"] as Data] = .some(expires)
+            }
+        }
+        return working
     }
 
     private static func lookup(_ db: Database, hash: Data) throws -> (TokenRecord, PersonRecord)? {

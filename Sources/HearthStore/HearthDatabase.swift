@@ -36,7 +36,11 @@ public final class HearthDatabase: Sendable {
     ///
     /// The files are private whatever the umask: a new folder (and each missing parent) is made 0700, and the
     /// database file, `-wal` and `-shm` are 0600 (see `makeFilesPrivate`). An existing folder is left as it is.
-    public init(path: String, synchronous: SynchronousMode = .full, logger: Logger? = nil) throws {
+    ///
+    /// - Parameter trace: Told the SQL of every statement run on any connection (never its arguments), for tests
+    ///   that count what a request reads.
+    public init(path: String, synchronous: SynchronousMode = .full, logger: Logger? = nil,
+                trace: (@Sendable (String) -> Void)? = nil) throws {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
@@ -52,6 +56,9 @@ public final class HearthDatabase: Sendable {
             configuration.foreignKeysEnabled = true
             configuration.publicStatementArguments = false
             configuration.label = "hearth"
+            if let trace {
+                configuration.prepareDatabase { db in db.trace { trace("\($0)") } }
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB puts WAL databases in NORMAL; set ours after it. It is per connection, and only the writer writes.
             try pool.writeWithoutTransaction { db in

@@ -82,10 +82,14 @@ public struct MessageStore: Sendable {
     }
 
     /// The SQL condition (and its arguments) for the messages a reader receives; nil reader: staff, everything.
+    /// The twin of `MessageAudience.includes` (the live fan-out's rule), clause for clause: the sender; a whisper's
+    /// member; everyone for a chat or announcement not held (or released). `MessageVisibilityTests` proves them
+    /// equal over every kind, reader, held, released, hidden and `to`.
     static func visibility(_ reader: PersonID?) -> (sql: String, arguments: StatementArguments) {
         guard let reader else { return ("", []) }
-        return (" AND ((m.kind IN ('chat', 'announcement') AND (m.heldAt IS NULL OR m.releasedAt IS NOT NULL))"
-                + " OR m.senderId = ? OR m.toId = ?)", [reader, reader])
+        return (" AND (m.senderId = ? OR (m.kind = 'whisper' AND m.toId = ?)"
+                + " OR (m.kind IN ('chat', 'announcement') AND (m.heldAt IS NULL OR m.releasedAt IS NOT NULL)))",
+                [reader, reader])
     }
 
     /// The latest committed seq of a room (0 when empty).
@@ -134,12 +138,39 @@ public struct MessageStore: Sendable {
         }
     }
 
-    /// The pinned messages a reader receives (nil reader: staff), oldest first.
+    /// The pinned messages a reader receives (nil reader: staff), oldest first. Found through the partial index
+    /// `message_pinned` (v8), so the cost follows the pinned messages, not the room's size.
     public func pinned(in room: RoomID, reader: PersonID?) throws -> [StoredMessage] {
         let visible = Self.visibility(reader)
         return try database.pool.read { db in
-            try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.pinnedAt IS NOT NULL" + visible.sql
-                                 + " ORDER BY m.seq", arguments: [room] + visible.arguments).map(Self.message)
+            try Row.fetchAll(db, sql: Self.pinnedSQL + visible.sql + " ORDER BY m.seq",
+                             arguments: [room] + visible.arguments).map(Self.message)
+        }
+    }
+
+    /// `INDEXED BY`: left to itself the planner walks the room's primary key in seq order, every message of the room.
+    static let pinnedSQL = select.replacingOccurrences(of: "FROM message m ", with: "FROM message m INDEXED BY message_pinned ")
+        + " WHERE m.roomId = ? AND m.pinnedAt IS NOT NULL"
+
+    /// The messages of a room held for review and not yet released (staff read them), oldest first. Found through the
+    /// partial index `message_held` (v8).
+    public func held(in room: RoomID) throws -> [StoredMessage] {
+        try database.pool.read { db in
+            try Row.fetchAll(db, sql: Self.heldSQL + " ORDER BY m.seq", arguments: [room]).map(Self.message)
+        }
+    }
+
+    static let heldSQL = select.replacingOccurrences(of: "FROM message m ", with: "FROM message m INDEXED BY message_held ")
+        + " WHERE m.roomId = ? AND m.heldAt IS NOT NULL AND m.releasedAt IS NULL"
+
+    /// The query plans (`EXPLAIN QUERY PLAN` details) of the pinned and held look-ups, for tests that they use
+    /// their indexes.
+    public func queryPlans(room: RoomID) throws -> (pinned: [String], held: [String]) {
+        try database.pool.read { db in
+            func plan(_ sql: String) throws -> [String] {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [room]).map { $0["detail"] as String }
+            }
+            return (try plan(Self.pinnedSQL + " ORDER BY m.seq"), try plan(Self.heldSQL + " ORDER BY m.seq"))
         }
     }
 

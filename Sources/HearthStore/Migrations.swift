@@ -368,6 +368,24 @@ extension HearthDatabase {
                 try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'accessVersion'")
             }
         }
+        migrator.registerMigration("v8 indexes for pinned and held messages") { db in
+            // A join lists the room's pinned messages, and staff look for the messages held for review: a handful
+            // among up to millions, so each is found through a partial index holding only them (by room and seq),
+            // never by scanning the room's messages.
+            try db.execute(sql: """
+                CREATE INDEX message_pinned ON message (roomId, seq) WHERE pinnedAt IS NOT NULL;
+                CREATE INDEX message_held ON message (roomId, seq) WHERE heldAt IS NOT NULL AND releasedAt IS NULL;
+                """)
+        }
+        migrator.registerMigration("v9 indexes for a person's rooms") { db in
+            // Sign-in and `schedule` read only the person's own rooms: their series (named, or through their
+            // cohort), then those series' rooms in a time range. By series and end time, a range starts at the rooms
+            // that have not ended yet instead of reading a series' whole history.
+            try db.create(index: "room_series_endsAt", on: "room", columns: ["seriesId", "endsAt"])
+            // Staff may open every room: theirs is the clinic's list in a range, found by end time.
+            try db.create(index: "room_endsAt", on: "room", columns: ["endsAt"])
+            try db.create(index: "series_cohortKey", on: "series", columns: ["cohortKey"])
+        }
         return migrator
     }
 }

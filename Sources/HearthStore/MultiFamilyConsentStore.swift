@@ -105,25 +105,47 @@ public struct MultiFamilyConsentStore: Sendable {
     /// other kind of room. The messages name the consent and, to a family member, the participant by display name.
     public static func standing(_ db: Database, _ person: Identity, in room: RoomDescriptor,
                                 now: Date) throws -> ProtocolError? {
+        guard room.kind == .multiFamily, let participant = participant(of: person) else {
+            return standing(person, in: room, consents: [], participantName: nil, now: now)
+        }
+        let name = person.role == .family ? try PersonRecord.fetchOne(db, key: participant.rawValue)?.displayName : nil
+        return standing(person, in: room, consents: try consents(db, of: participant), participantName: name, now: now)
+    }
+
+    /// The participant whose consent counts for `person` (themselves, or a family member's participant); nil for staff
+    /// and for a family member who belongs to no one.
+    static func participant(of person: Identity) -> PersonID? {
+        switch person.role {
+        case .counselor, .admin: nil
+        case .participant: person.id
+        case .family: person.familyOf
+        }
+    }
+
+    /// A participant's multi-family group consents that were not revoked (the rows their standing is decided from).
+    static func consents(_ db: Database, of participant: PersonID) throws -> [MultiFamilyConsentRecord] {
+        try MultiFamilyConsentRecord.filter(Column("participantId") == participant && Column("revokedAt") == nil).fetchAll(db)
+    }
+
+    /// The standing decided from the rows at `now` (see above): the participant's consents that were not revoked and,
+    /// for a family member, the participant's display name.
+    public static func standing(_ person: Identity, in room: RoomDescriptor, consents all: [MultiFamilyConsentRecord],
+                                participantName: String?, now: Date) -> ProtocolError? {
         guard room.kind == .multiFamily else { return nil }
-        let participant: PersonID
         switch person.role {
         case .counselor, .admin: return nil
-        case .participant: participant = person.id
+        case .participant: break
         case .family:
-            guard let of = person.familyOf else { return .forbidden("This family member belongs to no participant.") }
-            participant = of
+            guard person.familyOf != nil else { return .forbidden("This family member belongs to no participant.") }
         }
         let date = LocalDate(now, in: room.timeZone)
-        let consents = try MultiFamilyConsentRecord.filter(Column("participantId") == participant && Column("revokedAt") == nil)
-            .fetchAll(db).filter { $0.isInForce(on: date) }
+        let consents = all.filter { $0.revokedAt == nil && $0.isInForce(on: date) }
         if consents.contains(where: { $0.covers(room.series) }) { return nil }
         let whose: String
         if person.role == .participant {
             whose = "your"
         } else {
-            let name = try PersonRecord.fetchOne(db, key: participant.rawValue)?.displayName ?? "the participant"
-            whose = "\(name)'s"
+            whose = "\(participantName ?? "the participant")'s"
         }
         if consents.isEmpty {
             return .forbidden("Taking part in multi-family sessions needs \(whose) written multi-family group consent, "

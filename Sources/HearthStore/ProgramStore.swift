@@ -191,7 +191,16 @@ public struct ProgramStore: Sendable {
     /// Why a participant may not take part at all, or nil when they may: someone enrolled in programs needs an
     /// enrollment that has not ended. (A participant enrolled in no program takes part through named rosters.)
     public static func standing(_ db: Database, participant: PersonID, now: Date) throws -> ProtocolError? {
-        let enrollments = try EnrollmentRecord.filter(Column("personId") == participant).fetchAll(db)
+        standing(enrollments: try enrollments(db, of: participant), now: now)
+    }
+
+    /// A participant's enrollments (the rows their standing is decided from).
+    static func enrollments(_ db: Database, of participant: PersonID) throws -> [EnrollmentRecord] {
+        try EnrollmentRecord.filter(Column("personId") == participant).fetchAll(db)
+    }
+
+    /// The standing decided from a participant's enrollments at `now` (see above).
+    public static func standing(enrollments: [EnrollmentRecord], now: Date) -> ProtocolError? {
         guard !enrollments.isEmpty, !enrollments.contains(where: { $0.isActive(at: now) }) else { return nil }
         return ProtocolError(.unauthorized, "Your program has ended, so this invitation no longer opens sessions. "
                              + "If that is a mistake, talk to your counselor.")

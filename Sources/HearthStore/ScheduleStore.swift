@@ -194,11 +194,15 @@ public struct ScheduleStore: Sendable {
     /// moves the ones whose occurrence moved, and removes the ones whose occurrence is gone (cancelled, a dropped
     /// weekday, an earlier `last_date`). Only rooms whose chat has not opened yet are moved or removed, and a room
     /// holding messages is never removed: it is that session's record. Returns how many rooms were created.
+    /// Moving or removing a room moves the access version (a room's times decide who may join it, and servers keep
+    /// room descriptors in memory until the version moves); creating one does not.
     @discardableResult
     public func materializeRooms(from: Date, to: Date, now: Date = Date(),
                                  defaultWindow: ChatWindowPolicy = .standard) throws -> Int {
         try database.pool.write { db in
             var created = 0
+            var changed = false
+            defer { if changed { try? AccessVersion.bump(db) } }
             for series in try SeriesRecord.fetchAll(db) {
                 let window = series.window(default: defaultWindow)
                 let occurrences = try series.schedule(changes: OccurrenceChangeRecord.changes(db, of: series.id))
@@ -220,6 +224,7 @@ public struct ScheduleStore: Sendable {
                             room.startsAt = starts
                             room.endsAt = ends
                             try room.update(db)
+                            changed = true
                         }
                     } else {
                         try RoomRecord(id: IDGenerator.room(), seriesId: series.id,
@@ -230,7 +235,10 @@ public struct ScheduleStore: Sendable {
                 for orphan in byDate.values where window.opens(Date(epochMilliseconds: orphan.startsAt)) > now {
                     let hasMessages = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM message WHERE roomId = ?)",
                                                         arguments: [orphan.id]) ?? true
-                    if !hasMessages { try orphan.delete(db) }
+                    if !hasMessages {
+                        try orphan.delete(db)
+                        changed = true
+                    }
                 }
             }
             return created
@@ -278,6 +286,76 @@ public struct ScheduleStore: Sendable {
                 ORDER BY room.startsAt, room.id
                 """, arguments: [after.epochMilliseconds])
                 .map { try Self.descriptor(db, $0, defaultWindow: defaultWindow) }
+        }
+    }
+
+    /// The series whose rooms may have `identity` on their roster, as SQL selecting one column `seriesId`, and its
+    /// arguments: a participant's named series and their cohorts' series; a family member's, their participant's
+    /// family and multi-family series; a one-room token's, that room's series. Nil for staff: every series.
+    static func seriesOf(_ identity: Identity) -> (sql: String, arguments: StatementArguments)? {
+        if let only = identity.onlyRoom { return ("SELECT seriesId FROM room WHERE id = ?", [only]) }
+        let participant: PersonID
+        switch identity.role {
+        case .counselor, .admin: return nil
+        case .participant: participant = identity.id
+        case .family:
+            guard let of = identity.familyOf else { return ("SELECT NULL AS seriesId WHERE 0", []) }
+            participant = of
+        }
+        let rostered = """
+            SELECT seriesId FROM seriesMember WHERE personId = ?
+            UNION SELECT series.id FROM enrollment JOIN series ON series.cohortKey = enrollment.cohortKey
+            WHERE enrollment.personId = ? AND series.rosterKind = 'cohort'
+            """
+        guard identity.role == .family else { return (rostered, [participant, participant]) }
+        return ("SELECT id AS seriesId FROM series WHERE kind IN ('family', 'multi_family') AND id IN (\(rostered))",
+                [participant, participant])
+    }
+
+    /// One person's candidate rooms: those of their series (`seriesOf`; every series for staff) overlapping
+    /// `[from, to)`, and the first room of each of those series starting at or after `next`. Only indexed reads of
+    /// the person's own series (`room_series_endsAt`, v9): the cost follows their rooms, not the clinic's. Each
+    /// date's roster still decides (`AccessRule.mayAccess` on the descriptor).
+    static func personalRooms(_ db: Database, _ identity: Identity, from: Date, to: Date,
+                              next: Date?) throws -> (overlapping: [RoomRecord], next: [RoomRecord]) {
+        let statements = personalRoomStatements(identity, from: from, to: to, next: next)
+        let overlapping = try RoomRecord.fetchAll(db, sql: statements.overlapping.sql, arguments: statements.overlapping.arguments)
+        guard let upcoming = statements.next else { return (overlapping, []) }
+        return (overlapping, try RoomRecord.fetchAll(db, sql: upcoming.sql, arguments: upcoming.arguments))
+    }
+
+    private typealias Statement = (sql: String, arguments: StatementArguments)
+
+    private static func personalRoomStatements(_ identity: Identity, from: Date, to: Date,
+                                               next: Date?) -> (overlapping: Statement, next: Statement?) {
+        let series = seriesOf(identity)
+        let range: StatementArguments = [from.epochMilliseconds, to.epochMilliseconds]
+        // Staff: every room in the range, found by its end (`room_endsAt`, v9), never by scanning the rooms that
+        // started before `to` since the clinic opened.
+        let overlapping: Statement = series.map {
+            ("SELECT * FROM room WHERE seriesId IN (\($0.sql)) AND endsAt > ? AND startsAt < ? ORDER BY startsAt, id",
+             $0.arguments + range)
+        } ?? ("SELECT * FROM room INDEXED BY room_endsAt WHERE endsAt > ? AND startsAt < ? ORDER BY startsAt, id", range)
+        guard let next else { return (overlapping, nil) }
+        let list = series ?? ("SELECT id AS seriesId FROM series", [])
+        return (overlapping, ("""
+            SELECT * FROM room WHERE id IN (
+                SELECT (SELECT r.id FROM room r WHERE r.seriesId = s.seriesId AND r.endsAt > ? AND r.startsAt >= ?
+                        ORDER BY r.startsAt, r.id LIMIT 1)
+                FROM (\(list.sql)) s)
+            ORDER BY startsAt, id
+            """, [next.epochMilliseconds, next.epochMilliseconds] + list.arguments))
+    }
+
+    /// The query plans (`EXPLAIN QUERY PLAN` details) of a person's room look-ups (`personalRooms`), for tests
+    /// that they read through indexes only.
+    public func personalRoomPlans(for identity: Identity, from: Date, to: Date, next: Date) throws -> [String] {
+        try database.pool.read { db in
+            let statements = Self.personalRoomStatements(identity, from: from, to: to, next: next)
+            return try [statements.overlapping, statements.next!].flatMap { statement in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
+                    .map { $0["detail"] as String }
+            }
         }
     }
 

@@ -4,7 +4,8 @@ import HearthCore
 import HearthServer
 import Testing
 
-/// Sending, fan-out, order, idempotency, resume and history: what members of a room see.
+/// Sending, fan-out, order, paging and restarts over sockets: what members of a room see. Presence, idempotent
+/// resends and resuming after a gap run on the in-memory hub (`MessagingRuleTests`).
 @Suite struct MessagingTests {
     @Test func aMessageIsAcknowledgedToItsSenderAndDeliveredToEveryMember() async throws {
         let server = try TestServer()
@@ -29,36 +30,6 @@ import Testing
             #expect(message.clientID == "alex-1")
             #expect(message.room == room.id)
         }
-    }
-
-    @Test func membersSeeOthersArriveAndLeave() async throws {
-        let server = try TestServer()
-        defer { server.shutdown() }
-        let room = server.clinic.group
-        let (alex, first) = try await server.joined(server.clinic.alex.token, room)
-        #expect(first.members.map(\.name) == ["Alex R."])
-        let (sam, _) = try await server.joined(server.clinic.sam.token, room)
-        guard case .presence(let arrived) = try await alex.next() else { Issue.record("expected presence"); return }
-        #expect(arrived.state == .joined)
-        #expect(arrived.member.name == "Sam T.")
-
-        // A second connection of the same person is not a new arrival.
-        let (samPhone, _) = try await server.joined(server.clinic.sam.token, room)
-        #expect(await alex.quiet() == nil)
-        samPhone.close()
-        #expect(await alex.quiet() == nil)
-
-        guard case .ok = try await sam.request(.leave(room: room.id)) else { Issue.record("expected ok"); return }
-        guard case .presence(let left) = try await alex.next() else { Issue.record("expected presence"); return }
-        #expect(left.state == .left)
-        #expect(left.member.name == "Sam T.")
-
-        let (jamie, _) = try await server.joined(server.clinic.jamie.token, room)
-        _ = try await alex.next()
-        jamie.close()
-        guard case .presence(let gone) = try await alex.next() else { Issue.record("expected presence"); return }
-        #expect(gone.member.name == "Jamie L.")
-        #expect(gone.state == .left)
     }
 
     @Test func concurrentSendersProduceOneGaplessOrderSeenByEveryone() async throws {
@@ -87,49 +58,6 @@ import Testing
             }
         }
         for order in orders { #expect(order == Array(1...Int64(total))) }
-    }
-
-    @Test func resendingAClientIDReturnsTheOriginalAckAndCreatesNothing() async throws {
-        let server = try TestServer()
-        defer { server.shutdown() }
-        let room = server.clinic.group
-        let (alex, _) = try await server.joined(server.clinic.alex.token, room)
-        let (sam, _) = try await server.joined(server.clinic.sam.token, room)
-        let first = try await alex.post("Checking in.", to: room.id, clientID: "retry-me")
-        let again = try await alex.post("Checking in.", to: room.id, clientID: "retry-me")
-        #expect(again.seq == first.seq)
-        #expect(again.id == first.id)
-        #expect(again.ts == first.ts)
-        #expect(try await sam.messages(1).map(\.seq) == [first.seq])
-        #expect(await sam.quiet() == nil)
-        #expect(try HearthStoreAccess.messageCount(room.id, in: server.database) == 1)
-
-        // Another person may use the same client_id: it is scoped to its sender.
-        let samAck = try await sam.post("Me too.", to: room.id, clientID: "retry-me")
-        #expect(samAck.seq == first.seq + 1)
-    }
-
-    @Test func rejoiningWithTheLastSeqGetsExactlyWhatWasMissed() async throws {
-        let server = try TestServer()
-        defer { server.shutdown() }
-        let room = server.clinic.group
-        let (alex, _) = try await server.joined(server.clinic.alex.token, room)
-        let (sam, _) = try await server.joined(server.clinic.sam.token, room)
-        for number in 1...3 { _ = try await sam.post("before \(number)", to: room.id) }
-        let seen = try await alex.messages(3).map(\.seq)
-        #expect(seen == [1, 2, 3])
-        alex.close()
-        for number in 1...5 { _ = try await sam.post("while away \(number)", to: room.id) }
-
-        let (back, joined) = try await server.joined(server.clinic.alex.token, room, afterSeq: 3)
-        #expect(joined.messages.map(\.seq) == [4, 5, 6, 7, 8])
-        #expect(joined.messages.first?.body == "while away 1")
-        #expect(joined.seq == 8)
-        #expect(!joined.more)
-        _ = try await sam.post("welcome back", to: room.id)
-        let live = try await back.messages(1)
-        #expect(live.map(\.seq) == [9])
-        #expect(await back.quiet() == nil)
     }
 
     @Test func joinShowsTheLatestFiftyAndHistoryPagesBackwards() async throws {

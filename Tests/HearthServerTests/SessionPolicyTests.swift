@@ -4,56 +4,10 @@ import HearthCore
 import HearthStore
 import Testing
 
-/// Group agreements, rooms that need a counselor present, individual sessions and the `schedule` request.
+/// Individual sessions and the `schedule` request over sockets. Group agreements and rooms that need a counselor
+/// present run on the in-memory hub (`SessionPolicyRuleTests`).
 @Suite struct SessionPolicyTests {
     static let agreement = "What is said in group stays in group. No screenshots."
-
-    @Test func aParticipantAcceptsTheAgreementAndWritesOnlyWhileACounselorIsThere() async throws {
-        let server = try TestServer()
-        defer { server.shutdown() }
-        let clinic = server.clinic
-        let room = try server.addRoom("group-policies", kind: .group, roster: .participants([clinic.alex.0.id, clinic.sam.0.id]),
-                                      requiresStaff: true, agreement: Self.agreement, facilitators: [clinic.counselor.0.id])
-        let (alex, joined) = try await server.joined(clinic.alex.token, room)
-        #expect(joined.paused)
-        #expect(joined.agreement == ServerFrame.Agreement(text: Self.agreement))
-
-        #expect(try await alex.refusalCode(.send(room: room.id, body: "hi", clientID: "c1")) == .agreementRequired)
-        #expect(try await alex.refusalCode(.agree(room: room.id)) == nil)
-        #expect(try await alex.refusalCode(.send(room: room.id, body: "hi", clientID: "c1")) == .noStaff)
-
-        let (dana, staffJoined) = try await server.joined(clinic.counselor.token, room)
-        #expect(staffJoined.agreement == nil)
-        #expect(!staffJoined.paused)
-        let resumed = try await alex.expect("room_state") { frame -> ServerFrame.RoomState? in
-            if case .roomState(let state) = frame { return state }
-            return nil
-        }
-        #expect(resumed == ServerFrame.RoomState(room: room.id, paused: false))
-        #expect(try await alex.post("Checking in: a hard week.", to: room.id, clientID: "c1").seq == 1)
-
-        // Accepted once per occurrence: a reconnect does not ask again.
-        let (_, again) = try await server.joined(clinic.alex.token, room)
-        #expect(again.agreement == nil)
-
-        _ = try await dana.request(.leave(room: room.id))
-        let paused = try await alex.expect("room_state") { frame -> ServerFrame.RoomState? in
-            if case .roomState(let state) = frame { return state }
-            return nil
-        }
-        #expect(paused.paused)
-        #expect(try await alex.refusalCode(.send(room: room.id, body: "anyone?", clientID: "c2")) == .noStaff)
-    }
-
-    @Test func aRoomWithoutPoliciesIsNeverPausedAndAsksForNoAgreement() async throws {
-        let server = try TestServer()
-        defer { server.shutdown() }
-        let (alex, joined) = try await server.joined(server.clinic.alex.token, server.clinic.group)
-        #expect(!joined.paused)
-        #expect(joined.agreement == nil)
-        #expect(try await alex.refusalCode(.agree(room: server.clinic.group.id)) == nil)
-        #expect(try await alex.post("hello", to: server.clinic.group.id).seq == 1)
-    }
 
     @Test func anIndividualSessionAdmitsOnlyItsParticipantAndTheirCounselor() async throws {
         let server = try TestServer()
