@@ -29,7 +29,7 @@ final class AuditHeadReporter: Sendable {
         timer.withLock { current in
             current?.cancel()
             let source = DispatchSource.makeTimerSource(queue: queue)
-            source.schedule(deadline: .now() + every, repeating: every, leeway: .seconds(1))
+            source.schedule(deadline: .now() + every, repeating: every, leeway: .milliseconds(min(1000, max(1, Int(seconds * 100)))))
             source.setEventHandler { [self] in report("periodic") }
             source.resume()
             current = source
