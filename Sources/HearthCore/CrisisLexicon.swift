@@ -38,7 +38,7 @@ public struct CrisisMatch: Equatable, Sendable {
 /// docs/CRISIS_LEXICON.md; the shipped phrases in Resources/crisis-lexicon.txt.
 public struct CrisisLexicon: Sendable, CustomStringConvertible {
     /// How a clinic's lexicon file combines with the shipped one.
-    public enum Mode: String, Sendable, CaseIterable {
+    public enum Mode: String, Codable, Sendable, CaseIterable {
         /// The clinic's phrases are added; one that is already shipped takes the clinic's severity and category,
         /// and an `off` line removes it.
         case extend

@@ -10,6 +10,6 @@ extension ServerConfiguration {
             throw ConfigurationError.unreadable(path)
         }
         let clinic = try CrisisLexicon(parsing: text, source: path)
-        return CrisisLexicon.standard.overridden(by: clinic, mode: crisisLexiconMode == "replace" ? .replace : .extend)
+        return CrisisLexicon.standard.overridden(by: clinic, mode: crisisLexiconMode)
     }
 }

@@ -47,7 +47,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var crisisResources = ServerConfiguration.defaultCrisisResources
     /// A clinic's own crisis lexicon file (docs/CRISIS_LEXICON.md), and whether it `extend`s or `replace`s Hearth's.
     public var crisisLexicon: String?
-    public var crisisLexiconMode = "extend"
+    public var crisisLexiconMode = CrisisLexicon.Mode.extend
     /// Days after a session ends before its messages are deleted (attendance and the audit log stay). 0 keeps them.
     public var retentionDays = 2555
     /// The numbers the browser page always shows under "Help now" (a crisis line, an emergency number).
@@ -149,7 +149,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.attendanceHeartbeatSeconds, &attendanceHeartbeatSeconds)
         try read(.alertEscalationSeconds, &alertEscalationSeconds); try read(.holdHighSeverity, &holdHighSeverity)
         try read(.crisisResources, &crisisResources); try read(.crisisLexicon, &crisisLexicon)
-        try read(.crisisLexiconMode, &crisisLexiconMode); try read(.retentionDays, &retentionDays)
+        if let raw = try container.decodeIfPresent(String.self, forKey: .crisisLexiconMode) {
+            guard let mode = CrisisLexicon.Mode(rawValue: raw) else {
+                throw ConfigurationError.invalidValue("crisis_lexicon_mode must be extend or replace, not \"\(raw)\"")
+            }
+            crisisLexiconMode = mode
+        }
+        try read(.retentionDays, &retentionDays)
         try read(.helpLines, &helpLines); try read(.quickExitURL, &quickExitURL)
         try read(.idleLogoffMinutes, &idleLogoffMinutes)
         try read(.maxConnectionsPerAddress, &maxConnectionsPerAddress)
@@ -257,7 +263,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         }
         if let (_, raw) = text(.crisisResources) { crisisResources = raw }
         if let (_, raw) = text(.crisisLexicon) { crisisLexicon = raw.isEmpty ? nil : raw }
-        if let (_, raw) = text(.crisisLexiconMode) { crisisLexiconMode = raw.lowercased() }
+        if let (name, raw) = text(.crisisLexiconMode) {
+            guard let mode = CrisisLexicon.Mode(rawValue: raw.lowercased()) else {
+                throw ConfigurationError.invalidEnvironment("\(name) must be extend or replace, not \(raw)")
+            }
+            crisisLexiconMode = mode
+        }
     }
 
     /// Refuses values the server cannot run with.
@@ -279,7 +290,6 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try require((5...3600).contains(alertEscalationSeconds), "alert_escalation_seconds must be 5 to 3600")
         try require(!crisisResources.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
                     "crisis_resources cannot be empty: participants in crisis must be told where to get help")
-        try require(["extend", "replace"].contains(crisisLexiconMode), "crisis_lexicon_mode must be extend or replace")
         try require(retentionDays >= 0, "retention_days must be 0 (keep forever) or more")
         try require(ClientSettings.isValidQuickExit(quickExitURL),
                     "quick_exit_url must be an http(s) address or a path on this server such as /recipes.html")
