@@ -132,3 +132,31 @@ final class ChildProcess: @unchecked Sendable {
         return true
     }
 }
+
+/// `hearthd` run to its end as an operator runs it: arguments, an optional standard input (never the test runner's
+/// own: a terminal there would wait for a person), extra environment, and optionally under umask 000 (to show files
+/// are private whatever the umask). Returns its exit status and its standard output and error together.
+enum Hearthd {
+    static func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:],
+                    umask000: Bool = false) throws -> (status: Int32, output: String) {
+        let process = ChildProcess()
+        if umask000 {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", LiveServer.binary.path] + arguments
+        } else {
+            process.executableURL = LiveServer.binary
+            process.arguments = arguments
+        }
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        let output = Pipe(), stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -7,16 +7,7 @@ import Testing
 @Suite(.serialized) struct MultiFamilyConsentCommandTests {
     /// Runs `hearthd ARGS --db DB` and returns its exit status and output (standard output and error).
     private func hearthd(_ arguments: [String], db: URL) throws -> (status: Int32, output: String) {
-        let process = ChildProcess()
-        process.executableURL = LiveServer.binary
-        process.arguments = arguments + ["--db", db.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try Hearthd.run(arguments + ["--db", db.path])
     }
 
     /// Counselor Dana, participant Alex with family member Maria (made with `hearthd`), a multi-family series

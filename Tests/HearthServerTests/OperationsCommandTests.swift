@@ -9,16 +9,7 @@ import Testing
 struct OperationsCommandTests {
     /// Runs `hearthd ARGS` under umask 000 and returns its exit status and output.
     private func hearthd(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", LiveServer.binary.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try Hearthd.run(arguments, umask000: true)
     }
 
     private func mode(_ path: String) -> String {

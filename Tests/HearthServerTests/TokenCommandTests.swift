@@ -9,22 +9,7 @@ import Testing
     /// Runs `hearthd ARGS --db DB` with `input` on its standard input (nothing when nil) and `TZ` set to `zone`.
     private func hearthd(_ arguments: [String], db: URL, input: String? = nil,
                          zone: String = "America/Los_Angeles") throws -> (status: Int32, output: String) {
-        let process = ChildProcess()
-        process.executableURL = LiveServer.binary
-        process.arguments = arguments + ["--db", db.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TZ": zone]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        // Never the test runner's own standard input: a terminal there would wait for a person to type.
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try Hearthd.run(arguments + ["--db", db.path], input: input, environment: ["TZ": zone])
     }
 
     /// A database in a new folder with one participant, Alex (key `alex`); the folder is removed afterwards.
