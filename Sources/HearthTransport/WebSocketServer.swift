@@ -153,6 +153,9 @@ public final class WebSocketServer: @unchecked Sendable {
 
     deinit { scratch.deallocate() }
 
+    /// The receive buffer lws keeps per connection (its `rx_buffer_size`).
+    static let receiveChunkBytes = 4 * 1024
+
     /// Creates the context (binding the port) and starts the service thread.
     public func start() throws {
         LibWebSocketsLog.install(logger)
@@ -162,7 +165,9 @@ public final class WebSocketServer: @unchecked Sendable {
             protocols[index].name = cStrings.make(name)
             protocols[index].callback = serverCallback
             protocols[index].per_session_data_size = MemoryLayout<UInt64>.size
-            protocols[index].rx_buffer_size = 16 * 1024
+            // lws allocates this per connection; frames larger than it arrive in pieces, which `receive` joins up
+            // to `maxMessageBytes`. Clients' frames are small (a message is a few hundred bytes).
+            protocols[index].rx_buffer_size = Self.receiveChunkBytes
         }
         self.protocols = protocols
 
