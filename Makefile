@@ -51,7 +51,7 @@ build: deps
 
 ## Build, then serve the demo clinic on http://$(HOST):$(PORT) with the database at $(DB).
 run: build
-	@mkdir -p "$(dir $(DB))"
+	@mkdir -p -m 700 "$(dir $(DB))"
 	.build/release/hearthd serve --demo --host $(HOST) --port $(PORT) --db $(DB) --web ./Web
 
 build-tests: deps
