@@ -215,8 +215,15 @@ import Testing
     }
 
     @Test func aParticipantsHelloReadsTheSameInAClinicOfFiveRoomsOrThreeHundred() async throws {
-        let small = try await helloStatements(others: 5)
-        let large = try await helloStatements(others: 300)
+        // Background work (a re-check's token read, a heartbeat) can land in the counting window and only ever adds
+        // statements: the fewer of two tries is the hello's own count.
+        func fewest(others: Int) async throws -> (statements: Int, rooms: [RoomID]) {
+            let first = try await helloStatements(others: others)
+            let second = try await helloStatements(others: others)
+            return first.statements <= second.statements ? first : second
+        }
+        let small = try await fewest(others: 5)
+        let large = try await fewest(others: 300)
         #expect(small.rooms.count == 3)
         #expect(large.rooms.count == 3)
         // The token, the person's standing, their series' rooms, and each of their three rooms' descriptor: a few
