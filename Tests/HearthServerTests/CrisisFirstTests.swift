@@ -46,12 +46,13 @@ import Testing
         _ = try await alex.say(Self.crisis, in: room)
         let alert = try await dana.alertFrame()
         #expect(alert.member.id == clinic.alex.0.id && alert.category == "suicide")
-        #expect(keeper.depth(.ordinary) == backlog)
+        // (Not one ordinary item ran; on a slow machine an attendance heartbeat may have joined the queue.)
+        #expect(keeper.depth(.ordinary) >= backlog)
         // A "not safe" check-in is crisis work too: stored and answered, with its alert, past the same backlog.
         #expect(try await jamie.refusalCode(.checkin(room: room, mood: nil, craving: nil, safe: false)) == nil)
         let notSafe = try await dana.alertFrame()
         #expect(notSafe.member.id == clinic.jamie.0.id && notSafe.category == "not_safe")
-        #expect(keeper.depth(.ordinary) == backlog)
+        #expect(keeper.depth(.ordinary) >= backlog)
         let alerts = try await server.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert") }
         #expect(alerts == 2)
 
@@ -148,7 +149,8 @@ import Testing
         // 2,000 writes nobody waits for: all but the bound are refused, counted, and shown as failing writes.
         Self.backlog(server, 2_000, actor: clinic.sam.0.id)
         #expect(keeper.depth(.ordinary) == bound)
-        #expect(keeper.refused(.ordinary) == 2_000 - bound)
+        // (At least: an attendance heartbeat due meanwhile on a slow machine is refused too.)
+        #expect(keeper.refused(.ordinary) >= 2_000 - bound)
         #expect(keeper.health.failingSince != nil)
 
         // 1,000 reports from one participant: each is answered (busy, or a rate limit), none is dropped.
