@@ -49,7 +49,7 @@ extension ScreenModel {
             return show(id)
         case .admit(let member?):
             guard let room else { return [] }
-            return [request(.admit(room: room, member: member.id), .action(done: "Admitted \(member.label)."), line: line)]
+            return [request(.admit(room: room, member: member.id), .action(done: sentence("Admitted \(member.label)")), line: line)]
         case .admit(nil):
             guard let room else { return [] }
             return [request(.admit(room: room, member: nil), .action(done: "Admitted everyone waiting."), line: line)]
@@ -59,15 +59,15 @@ extension ScreenModel {
                             .action(done: "Turned \(member.label) away."), line: line)]
         case .mute(let member, let minutes):
             return moderate(.mute(member: member.id, minutes: minutes, reason: nil),
-                            done: "Muted \(member.label)" + (minutes.map { " for \(seconds($0, "minute"))." } ?? "."))
+                            done: minutes.map { "Muted \(member.label) for \(seconds($0, "minute"))." } ?? sentence("Muted \(member.label)"))
         case .unmute(let member):
-            return moderate(.unmute(member: member.id), done: "Unmuted \(member.label).")
+            return moderate(.unmute(member: member.id), done: sentence("Unmuted \(member.label)"))
         case .remove(let member):
             return moderate(.remove(member: member.id, reason: nil), done: "Removed \(member.label) from this session.")
         case .ban(let member):
             return moderate(.ban(member: member.id, reason: nil), done: "Banned \(member.label) from this series.")
         case .unban(let member):
-            return moderate(.unban(member: member.id), done: "Lifted the ban on \(member.label).")
+            return moderate(.unban(member: member.id), done: sentence("Lifted the ban on \(member.label)"))
         case .hide(let seq, let reason):
             return moderate(.hide(seq: seq, reason: reason), done: "Hid message \(seq).")
         case .unhide(let seq):
@@ -90,7 +90,7 @@ extension ScreenModel {
             return moderate(.release(seq: seq), done: "Released message \(seq).")
         case .roundStart(let order):
             return moderate(.roundStart(order: order.map(\.id)),
-                            done: "Round started: " + order.map(\.label).joined(separator: ", ") + ".")
+                            done: sentence("Round started: " + order.map(\.label).joined(separator: ", ")))
         case .roundNext:
             guard let room else { return [] }
             return [request(.pass(room: room), .action(done: "Passed the talking piece on."), line: line)]
@@ -175,3 +175,6 @@ extension ScreenModel {
         }
     }
 }
+
+/// A status line ending in one full stop, also when it ends with a name that has one ("Admitted Tom T.").
+func sentence(_ text: String) -> String { text.hasSuffix(".") ? text : text + "." }

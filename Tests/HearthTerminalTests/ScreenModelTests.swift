@@ -203,6 +203,14 @@ struct ScreenModelTests {
         #expect(model.view.status == .init(.info, "Muted Sam T. for 5 minutes."))
     }
 
+    @Test func aConfirmationEndingInANameHasOneFullStop() {
+        let state = F.inGroup()
+        var model = F.model()
+        _ = enter("/unmute Sam T.", on: &model, state: state)
+        _ = model.observe(.ok(.init(ref: "ui1")), state: state, now: F.now)
+        #expect(model.view.status == .init(.info, "Unmuted Sam T."))
+    }
+
     @Test func repliesToOtherRefsAreNotTheScreensBusiness() {
         let state = F.inGroup()
         var model = F.model()
