@@ -5,14 +5,14 @@ import HearthTransport
 
 /// Who the access re-check looks at, taken on the service thread.
 struct RecheckInput: Sendable {
-    struct Connection: Sendable {
-        var connection: ConnectionID
+    struct Entry: Sendable {
+        var connectionID: ConnectionID
         var identity: Identity
         var tokenHash: Data
         /// The rooms it is in, waiting for or entering (not those opened with break-glass).
         var rooms: [RoomID]
     }
-    var connections: [Connection]
+    var entries: [Entry]
     /// Every live room (their descriptors are refreshed).
     var liveRooms: [RoomID]
     /// Live multi-family rooms with staff in them (who lacks a group consent is read again).
@@ -30,7 +30,7 @@ struct RecheckOutcome: Sendable {
     var closing: [ConnectionID: Closing] = [:]
     /// Rooms each connection may no longer be in, with the `denied` message.
     var denied: [ConnectionID: [RoomID: String]] = [:]
-    /// When each connection's access may next end with no write to the store (see `Session.accessDue`).
+    /// When each connection's access may next end with no write to the store (see `Connection.accessDue`).
     var due: [ConnectionID: Date] = [:]
     var descriptors: [RoomID: RoomDescriptor] = [:]
     var consentMissing: [RoomID: [MemberInfo]] = [:]
@@ -42,31 +42,31 @@ extension StoreReads {
     /// access version and decided at `now`), the live rooms' descriptors, and who lacks a multi-family consent.
     func recheck(_ input: RecheckInput, now: Date) -> RecheckOutcome {
         var outcome = RecheckOutcome()
-        let tokens = try? directory.workingTokens(input.connections.map(\.tokenHash), now: now)
+        let tokens = try? directory.workingTokens(input.entries.map(\.tokenHash), now: now)
         _ = try? catalog.read { reader in
-            for connection in input.connections {
-                let identity = connection.identity
-                if let tokens, tokens[connection.tokenHash] == nil {
-                    outcome.closing[connection.connection] = .init(
+            for entry in input.entries {
+                let identity = entry.identity
+                if let tokens, tokens[entry.tokenHash] == nil {
+                    outcome.closing[entry.connectionID] = .init(
                         person: identity.id, message: "Your access has ended: it was revoked, or the session it was for is over.",
                         tokenEnded: true)
                     continue
                 }
                 if case .some(.some(let error)) = try? reader.standing(identity, series: nil, timeZone: .current, now: now) {
-                    outcome.closing[connection.connection] = .init(person: identity.id, message: error.message, tokenEnded: false)
+                    outcome.closing[entry.connectionID] = .init(person: identity.id, message: error.message, tokenEnded: false)
                     continue
                 }
                 var zones: Set<TimeZone> = [.current]
-                for id in connection.rooms {
+                for id in entry.rooms {
                     if outcome.descriptors[id] == nil { outcome.descriptors[id] = try? reader.descriptor(of: id) }
                     guard let room = outcome.descriptors[id] else { continue }
                     zones.insert(room.timeZone)
                     guard let message = Self.lostAccess(reader, identity, room, now: now) else { continue }
-                    outcome.denied[connection.connection, default: [:]][id] = message
+                    outcome.denied[entry.connectionID, default: [:]][id] = message
                 }
-                let due = [tokens?[connection.tokenHash] ?? nil,
+                let due = [tokens?[entry.tokenHash] ?? nil,
                            try? reader.standingChanges(identity, in: Array(zones), after: now)]
-                if let next = due.compactMap({ $0 ?? nil }).min() { outcome.due[connection.connection] = next }
+                if let next = due.compactMap({ $0 ?? nil }).min() { outcome.due[entry.connectionID] = next }
             }
             for id in input.liveRooms where outcome.descriptors[id] == nil {
                 outcome.descriptors[id] = try? reader.descriptor(of: id)
@@ -97,12 +97,12 @@ extension StoreReads {
 
 extension Hub {
     /// Once a second: connections whose access may end by now with no write to the store (a token's expiry, an
-    /// enrollment's end, a consent's last day over: `Session.accessDue`) are checked again at once.
+    /// enrollment's end, a consent's last day over: `Connection.accessDue`) are checked again at once.
     func checkAccessComingDue(now: Date) {
         var due = false
-        for session in sessions.values where !session.closing {
-            guard let at = session.accessDue, at <= now else { continue }
-            session.accessDue = nil
+        for connection in connections.values where !connection.closing {
+            guard let at = connection.accessDue, at <= now else { continue }
+            connection.accessDue = nil
             due = true
         }
         if due { recheckAccess() }
@@ -143,19 +143,19 @@ extension Hub {
         }
         book.rechecking = true
         let now = clock()
-        var connections: [RecheckInput.Connection] = []
-        for session in sessions.values where !session.closing {
-            guard let hash = session.tokenHash, let identity = session.identity else { continue }
+        var entries: [RecheckInput.Entry] = []
+        for connection in connections.values where !connection.closing {
+            guard let hash = connection.tokenHash, let identity = connection.identity else { continue }
             // Break-glass access lasts for the rest of the connection (while the token and standing hold).
-            let rooms = session.rooms.union(session.waitingRooms).union(session.entering.keys).subtracting(session.breakGlass)
-            connections.append(.init(connection: session.connection, identity: identity, tokenHash: hash, rooms: Array(rooms)))
+            let rooms = connection.rooms.union(connection.waitingRooms).union(connection.entering.keys).subtracting(connection.breakGlass)
+            entries.append(.init(connectionID: connection.id, identity: identity, tokenHash: hash, rooms: Array(rooms)))
         }
         let multiFamily = rooms.values.filter { room in
             room.descriptor.kind == .multiFamily
-                && room.connections.contains { sessions[$0]?.identity?.role.isStaff == true }
+                && room.connections.contains { connections[$0]?.identity?.role.isStaff == true }
         }.map(\.descriptor)
-        let input = RecheckInput(connections: connections, liveRooms: Array(rooms.keys), multiFamilyRooms: multiFamily)
-        let reads = self.reads, checked = connections.map(\.connection)
+        let input = RecheckInput(entries: entries, liveRooms: Array(rooms.keys), multiFamilyRooms: multiFamily)
+        let reads = self.reads, checked = entries.map(\.connectionID)
         lookups.run({ reads.recheck(input, now: now) }) { [self] result in
             transport.execute { [self] in
                 if case .success(let outcome) = result { apply(outcome, to: checked) }
@@ -172,27 +172,27 @@ extension Hub {
     /// they lost (`denied`), refreshes live rooms' descriptors (telling a room that its `paused` changed), and tells
     /// staff in multi-family rooms who now lacks a group consent.
     private func apply(_ outcome: RecheckOutcome, to checked: [ConnectionID]) {
-        for connection in checked {
-            guard let session = sessions[connection], !session.closing else { continue }
-            session.accessDue = outcome.due[connection]
+        for connectionID in checked {
+            guard let connection = connections[connectionID], !connection.closing else { continue }
+            connection.accessDue = outcome.due[connectionID]
         }
-        for (connection, closing) in outcome.closing {
-            guard let session = sessions[connection], !session.closing, session.identity?.id == closing.person else { continue }
+        for (connectionID, closing) in outcome.closing {
+            guard let connection = connections[connectionID], !connection.closing, connection.identity?.id == closing.person else { continue }
             logger.notice(closing.tokenEnded ? "token revoked or expired: closing" : "standing lost: closing",
                           metadata: ["hearth.person": "\(closing.person)"])
-            closeForAccess(session, closing.message)
+            closeForAccess(connection, closing.message)
         }
-        for (connection, lost) in outcome.denied {
-            guard let session = sessions[connection], !session.closing, let identity = session.identity else { continue }
-            for (id, message) in lost.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !session.breakGlass.contains(id) {
-                let wasEntering = abandonEntering(session, id)
-                let wasIn = session.rooms.remove(id) != nil
-                if wasIn { removeFromRoom(session, id) }
-                let wasWaiting = session.waitingRooms.contains(id)
-                if wasWaiting { stopWaiting(session, id) }
+        for (connectionID, lost) in outcome.denied {
+            guard let connection = connections[connectionID], !connection.closing, let identity = connection.identity else { continue }
+            for (id, message) in lost.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !connection.breakGlass.contains(id) {
+                let wasEntering = abandonEntering(connection, id)
+                let wasIn = connection.rooms.remove(id) != nil
+                if wasIn { removeFromRoom(connection, id) }
+                let wasWaiting = connection.waitingRooms.contains(id)
+                if wasWaiting { stopWaiting(connection, id) }
                 guard wasEntering || wasIn || wasWaiting else { continue }
                 logger.notice("room access lost", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
-                reply(session, .denied(.init(room: id, message: message)))
+                reply(connection, .denied(.init(room: id, message: message)))
             }
         }
         // A live room's policies may have changed (requires staff turned on): tell the people in it.
@@ -202,12 +202,12 @@ extension Hub {
         refreshConsentMissing(outcome.consentMissing)
     }
 
-    private func closeForAccess(_ session: Session, _ message: String) {
-        for room in session.rooms { removeFromRoom(session, room) }
-        for room in session.waitingRooms { stopWaiting(session, room) }
-        session.rooms = []
-        session.waitingRooms = []
-        refuse(session, message)
+    private func closeForAccess(_ connection: Connection, _ message: String) {
+        for room in connection.rooms { removeFromRoom(connection, room) }
+        for room in connection.waitingRooms { stopWaiting(connection, room) }
+        connection.rooms = []
+        connection.waitingRooms = []
+        refuse(connection, message)
     }
 
     /// The one rule for who is shown an open alert, after `welcome` and in the `alerts` reply: staff who may access
@@ -220,9 +220,9 @@ extension Hub {
     }
 
     /// Every connected staff member who may access a room.
-    func staffSessions(for room: RoomDescriptor) -> [Session] {
-        sessions.values.filter { session in
-            guard let identity = session.identity, identity.role.isStaff, !session.closing else { return false }
+    func staffConnections(for room: RoomDescriptor) -> [Connection] {
+        connections.values.filter { connection in
+            guard let identity = connection.identity, identity.role.isStaff, !connection.closing else { return false }
             return AccessRule.mayAccess(identity, room)
         }
     }

@@ -7,11 +7,11 @@ import HearthTransport
 extension Hub {
     /// Takes one request of a class from the person's allowance. Past it, the request gets `rate_limited` with
     /// `retry_after` and nothing else happens (no store write, no audit row): returns false.
-    func withinAllowance(_ requestClass: RequestClass, _ identity: Identity, _ session: Session, ref: String?) -> Bool {
+    func withinAllowance(_ requestClass: RequestClass, _ identity: Identity, _ connection: Connection, ref: String?) -> Bool {
         guard let wait = limiter.take(requestClass, person: identity.id,
                                       limit: configuration.requestLimit(requestClass), now: clock()) else { return true }
-        transport.noteAbuse(.rateLimited, on: session.connection)
-        reply(session, .error(.init(.init(.rateLimited, Self.tooFast(requestClass, wait: wait), retryAfter: wait), ref: ref)))
+        transport.noteAbuse(.rateLimited, on: connection.id)
+        reply(connection, .error(.init(.init(.rateLimited, Self.tooFast(requestClass, wait: wait), retryAfter: wait), ref: ref)))
         return false
     }
 

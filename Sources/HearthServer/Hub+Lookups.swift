@@ -39,41 +39,41 @@ extension Hub {
     /// Runs `work` on the lookups queue for a connection, then `then` on the service thread with its result, if the
     /// connection is still open. Meanwhile the connection's later frames wait (`hold`) and are handled in order
     /// afterwards (`releaseHeld`).
-    func lookup<T: Sendable>(_ session: Session, _ work: @escaping @Sendable () throws -> T,
-                             then: @escaping (Session, Result<T, any Error>) -> Void) {
+    func lookup<T: Sendable>(_ connection: Connection, _ work: @escaping @Sendable () throws -> T,
+                             then: @escaping (Connection, Result<T, any Error>) -> Void) {
         let lookups = self.lookups
-        awaitResult(session, { done in lookups.run(work, done: done) }, then: then)
+        awaitResult(connection, { done in lookups.run(work, done: done) }, then: then)
     }
 
     /// The same for a write the request waits for, on the records queue's ordinary lane (an invitation redeemed at
     /// sign-in). A full lane answers `QueueFull` at once.
-    func recordLookup<T: Sendable>(_ session: Session, what: String, _ work: @escaping @Sendable () throws -> T,
-                                   then: @escaping (Session, Result<T, any Error>) -> Void) {
+    func recordLookup<T: Sendable>(_ connection: Connection, what: String, _ work: @escaping @Sendable () throws -> T,
+                                   then: @escaping (Connection, Result<T, any Error>) -> Void) {
         let keeper = self.keeper
-        awaitResult(session, { done in keeper.run(lane: .ordinary, what: what, work, done: done) }, then: then)
+        awaitResult(connection, { done in keeper.run(lane: .ordinary, what: what, work, done: done) }, then: then)
     }
 
-    private func awaitResult<T: Sendable>(_ session: Session,
+    private func awaitResult<T: Sendable>(_ connection: Connection,
                                           _ start: (@escaping @Sendable (Result<T, any Error>) -> Void) -> Void,
-                                          then: @escaping (Session, Result<T, any Error>) -> Void) {
-        session.awaiting += 1
-        let connection = session.connection
+                                          then: @escaping (Connection, Result<T, any Error>) -> Void) {
+        connection.awaiting += 1
+        let connectionID = connection.id
         nonisolated(unsafe) let then = then
         start { [self] result in
             transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
-                session.awaiting -= 1
-                if !session.closing { then(session, result) }
-                releaseHeld(session)
+                guard let connection = connections[connectionID] else { return }
+                connection.awaiting -= 1
+                if !connection.closing { then(connection, result) }
+                releaseHeld(connection)
             }
         }
     }
 
     /// Keeps a frame that arrived while its connection waits for a lookup. Past the bound the request is answered
     /// "busy" at once (ahead of the replies to the frames before it) and dropped.
-    func hold(_ frame: HeldFrame, on session: Session) {
+    func hold(_ frame: HeldFrame, on connection: Connection) {
         let bytes = if case .text(let text) = frame { text.count } else { 0 }
-        guard session.held.count < Self.maxHeldFrames, session.heldBytes + bytes <= Self.maxHeldBytes else {
+        guard connection.held.count < Self.maxHeldFrames, connection.heldBytes + bytes <= Self.maxHeldBytes else {
             var ref: String?
             if case .text(let text) = frame {
                 switch codec.decodeClientRequest(text) {
@@ -81,22 +81,22 @@ extension Hub {
                 case .failure(let rejection): ref = rejection.ref
                 }
             }
-            logger.notice("too many requests waiting: refused busy", metadata: ["hearth.connection": "\(session.connection)"])
-            return reply(session, .error(.init(RecordKeeper.busy, ref: ref)))
+            logger.notice("too many requests waiting: refused busy", metadata: ["hearth.connection": "\(connection.id)"])
+            return reply(connection, .error(.init(RecordKeeper.busy, ref: ref)))
         }
-        session.held.append(frame)
-        session.heldBytes += bytes
+        connection.held.append(frame)
+        connection.heldBytes += bytes
     }
 
     /// Handles the frames that waited, in order, until one of them waits for a lookup again.
-    func releaseHeld(_ session: Session) {
-        while session.awaiting == 0, !session.closing, !session.held.isEmpty, sessions[session.connection] === session {
-            switch session.held.removeFirst() {
+    func releaseHeld(_ connection: Connection) {
+        while connection.awaiting == 0, !connection.closing, !connection.held.isEmpty, connections[connection.id] === connection {
+            switch connection.held.removeFirst() {
             case .text(let text):
-                session.heldBytes -= text.count
-                process(text, on: session)
+                connection.heldBytes -= text.count
+                process(text, on: connection)
             case .binary:
-                processBinary(on: session)
+                processBinary(on: connection)
             }
         }
     }
@@ -105,18 +105,18 @@ extension Hub {
 
     /// Marks a connection as entering a room: from now until its `joined` goes out, the room's messages it receives
     /// are kept for it. Returns the attempt, to recognise the answer.
-    func beginEntering(_ session: Session, _ id: RoomID, snapshot: Int64?, arrived: Bool = false) -> Int {
+    func beginEntering(_ connection: Connection, _ id: RoomID, snapshot: Int64?, arrived: Bool = false) -> Int {
         book.attempts += 1
-        session.entering[id] = Entering(attempt: book.attempts, snapshot: snapshot, arrived: arrived)
-        book.entering[id, default: []].insert(session.connection)
+        connection.entering[id] = Entering(attempt: book.attempts, snapshot: snapshot, arrived: arrived)
+        book.entering[id, default: []].insert(connection.id)
         return book.attempts
     }
 
     /// Stops keeping the room's messages for a connection (it entered, or gave up).
     @discardableResult
-    func endEntering(_ session: Session, _ id: RoomID) -> Entering? {
-        guard let entering = session.entering.removeValue(forKey: id) else { return nil }
-        book.entering[id]?.remove(session.connection)
+    func endEntering(_ connection: Connection, _ id: RoomID) -> Entering? {
+        guard let entering = connection.entering.removeValue(forKey: id) else { return nil }
+        book.entering[id]?.remove(connection.id)
         if book.entering[id]?.isEmpty == true { book.entering[id] = nil }
         return entering
     }
@@ -124,20 +124,20 @@ extension Hub {
     /// A connection will not enter the room after all (refused, turned away, gone): when its arrival was already
     /// announced, the room hears it left. Returns whether it was entering.
     @discardableResult
-    func abandonEntering(_ session: Session, _ id: RoomID) -> Bool {
-        guard let entering = endEntering(session, id) else { return false }
-        if entering.arrived { removeFromRoom(session, id) }
+    func abandonEntering(_ connection: Connection, _ id: RoomID) -> Bool {
+        guard let entering = endEntering(connection, id) else { return false }
+        if entering.arrived { removeFromRoom(connection, id) }
         return true
     }
 
     /// A committed message was just delivered to a room: connections entering it that receive it keep it, to send
     /// right after their `joined` (those whose snapshot already holds it drop it then).
     func holdForEntering(_ message: StoredMessage) {
-        guard let connections = book.entering[message.room] else { return }
+        guard let enteringIDs = book.entering[message.room] else { return }
         let audience = message.audience
-        for connection in connections {
-            guard let session = sessions[connection], let identity = session.identity,
-                  var entering = session.entering[message.room],
+        for connectionID in enteringIDs {
+            guard let connection = connections[connectionID], let identity = connection.identity,
+                  var entering = connection.entering[message.room],
                   audience.includes(identity.id, role: identity.role) else { continue }
             if entering.missed.count >= Self.maxMissedWhileEntering {
                 entering.overflowed = true
@@ -145,7 +145,7 @@ extension Hub {
             } else if !entering.overflowed {
                 entering.missed.append(message)
             }
-            session.entering[message.room] = entering
+            connection.entering[message.room] = entering
         }
     }
 
@@ -159,21 +159,21 @@ extension Hub {
 
     /// Makes a room live for a request that acts on it: its state is read on the lookups queue, then `then` runs with
     /// it. Answers `not_found` or `internal` itself when the room cannot be loaded.
-    func loadRoom(_ id: RoomID, for session: Session, ref: String?, then: @escaping (Session, LiveRoom) -> Void) {
-        if let room = rooms[id] { return then(session, room) }
+    func loadRoom(_ id: RoomID, for connection: Connection, ref: String?, then: @escaping (Connection, LiveRoom) -> Void) {
+        if let room = rooms[id] { return then(connection, room) }
         let reads = self.reads, evictions = book.evictions, now = clock()
-        lookup(session, { try reads.load(id, now: now) }) { [self] session, result in
+        lookup(connection, { try reads.load(id, now: now) }) { [self] connection, result in
             switch result {
             case .success(let load?):
                 guard let room = adopt(load, evictions: evictions) else {
-                    return loadRoom(id, for: session, ref: ref, then: then)
+                    return loadRoom(id, for: connection, ref: ref, then: then)
                 }
-                then(session, room)
+                then(connection, room)
             case .success(nil):
-                reply(session, .error(.init(.notFound("There is no room \(id)."), ref: ref)))
+                reply(connection, .error(.init(.notFound("There is no room \(id)."), ref: ref)))
             case .failure:
                 logger.error("room lookup failed", metadata: ["hearth.room": "\(id)"])
-                reply(session, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
+                reply(connection, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
             }
         }
     }
@@ -216,10 +216,10 @@ extension Hub {
     /// it to `dispatch`: a room that is not live yet (staff actions, reports, records), the person a moderation
     /// action names when they are not in the room, the report `report_ack` names, and the original of a message
     /// sent again after its room closed. Returns false when nothing needs reading (the caller dispatches at once).
-    func prefetch(_ request: ClientRequest, _ identity: Identity, from session: Session) -> Bool {
+    func prefetch(_ request: ClientRequest, _ identity: Identity, from connection: Connection) -> Bool {
         func load(_ room: RoomID) -> Bool {
             guard rooms[room] == nil else { return false }
-            loadRoom(room, for: session, ref: request.ref) { [self] session, _ in dispatch(request, identity, session) }
+            loadRoom(room, for: connection, ref: request.ref) { [self] connection, _ in dispatch(request, identity, connection) }
             return true
         }
         let reads = self.reads
@@ -233,35 +233,35 @@ extension Hub {
             return load(room)
         case .reportAck(let id, _):
             let now = clock(), evictions = book.evictions
-            lookup(session, { () throws -> (ReportRecord?, RoomLoad?) in
+            lookup(connection, { () throws -> (ReportRecord?, RoomLoad?) in
                 guard let report = try reads.moderation.report(id) else { return (nil, nil) }
                 return (report, try reads.load(report.room, now: now))
-            }) { [self] session, result in
+            }) { [self] connection, result in
                 let (report, load) = (try? result.get()) ?? (nil, nil)
                 // A room evicted meanwhile stays unloaded: the request then answers `internal` (try again).
                 if let load { _ = adopt(load, evictions: evictions) }
                 book.reports[id] = .some(report)
                 defer { book.reports = [:] }
-                dispatch(request, identity, session)
+                dispatch(request, identity, connection)
             }
             return true
         case .moderate(let room, let action):
-            guard let member = action.member, session.rooms.contains(room), let live = rooms[room],
+            guard let member = action.member, connection.rooms.contains(room), let live = rooms[room],
                   live.present[member] == nil, live.waiting[member] == nil else { return false }
-            lookup(session, { try reads.directory.person(member) }) { [self] session, result in
+            lookup(connection, { try reads.directory.person(member) }) { [self] connection, result in
                 book.people[member] = .some(try? result.get())
                 defer { book.people = [:] }
-                dispatch(request, identity, session)
+                dispatch(request, identity, connection)
             }
             return true
         case .send(let room, _, let clientID, _, _):
-            guard session.rooms.contains(room), let live = rooms[room], !live.descriptor.isOpen(at: clock()) else { return false }
+            guard connection.rooms.contains(room), let live = rooms[room], !live.descriptor.isOpen(at: clock()) else { return false }
             let key = Self.originalKey(room, identity.id, clientID)
-            lookup(session, { try reads.messages.message(in: room, from: identity.id, clientID: clientID) }) {
-                [self] session, result in
+            lookup(connection, { try reads.messages.message(in: room, from: identity.id, clientID: clientID) }) {
+                [self] connection, result in
                 book.originals[key] = .some(try? result.get())
                 defer { book.originals = [:] }
-                dispatch(request, identity, session)
+                dispatch(request, identity, connection)
             }
             return true
         default:

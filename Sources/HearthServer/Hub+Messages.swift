@@ -6,12 +6,12 @@ import HearthTransport
 extension Hub {
     /// Checks a send (the room's core decides) and queues it for the next group commit. Nothing is delivered until
     /// it is committed.
-    func send(_ session: Session, _ identity: Identity, _ id: RoomID, body: String, clientID: String,
+    func send(_ connection: Connection, _ identity: Identity, _ id: RoomID, body: String, clientID: String,
               to recipient: Recipient? = nil, announce: Bool = false, ref: String?) {
         // Whole milliseconds: the precision the store keeps, so the ack and the history show the same `ts`.
         let now = Date(epochMilliseconds: clock().epochMilliseconds)
-        guard session.rooms.contains(id), let room = rooms[id] else {
-            return reply(session, .error(.init(.forbidden("Join room \(id) before sending to it."), ref: ref)))
+        guard connection.rooms.contains(id), let room = rooms[id] else {
+            return reply(connection, .error(.init(.forbidden("Join room \(id) before sending to it."), ref: ref)))
         }
         let request = PostRequest(sender: identity, body: body, recipient: recipient, announce: announce)
         let decision = room.core.post(request, now: now, limits: configuration.limits, writer: writerRoom(),
@@ -25,20 +25,20 @@ extension Hub {
             case .roomClosed?:
                 // A resend of a message committed before the room closed still gets its original ack.
                 if let original = storedOriginal(in: id, from: identity.id, clientID: clientID) {
-                    return acknowledge(original, SendOrigin(connection: session.connection, ref: ref))
+                    return acknowledge(original, SendOrigin(connectionID: connection.id, ref: ref))
                 }
             case .staffOnly(let what)?: recordRefusal(identity, what, room: id)
-            case .slowMode?: transport.noteAbuse(.rateLimited, on: session.connection)
+            case .slowMode?: transport.noteAbuse(.rateLimited, on: connection.id)
             case .writerFull?: logger.warning("message writer full: send refused", metadata: ["hearth.room": "\(id)"])
             case nil: break
             }
-            return reply(session, .error(.init(refusal.error, ref: ref)))
+            return reply(connection, .error(.init(refusal.error, ref: ref)))
         }
         room.inFlight += 1
         if pendingWrites.isEmpty { transport.scheduleTurnEnd() }
         pendingWrites.append(PendingMessage(room: id, sender: identity.member, body: body, clientID: clientID,
                                             sentAt: now, kind: post.kind, to: post.to, held: post.held,
-                                            tag: SendOrigin(connection: session.connection, ref: ref, crisis: post.crisis)))
+                                            tag: SendOrigin(connectionID: connection.id, ref: ref, crisis: post.crisis)))
     }
 
     /// Messages that may wait for the writer beyond its bound when they match a crisis signal: a crisis message is
@@ -77,8 +77,8 @@ extension Hub {
                 acknowledge(original, origin)
             case .failed(let pending, let reason):
                 rooms[pending.room]?.inFlight -= 1
-                if let session = sessions[pending.tag.connection] {
-                    reply(session, .error(.init(.init(.internal, reason), ref: pending.tag.ref)))
+                if let connection = connections[pending.tag.connectionID] {
+                    reply(connection, .error(.init(.init(.internal, reason), ref: pending.tag.ref)))
                 }
             }
         }
@@ -89,18 +89,18 @@ extension Hub {
         let frame = codec.encode(.message(message.wire))
         let audience = message.audience
         if audience.isForEveryone {
-            for connection in room.connections { transport.send(frame, to: connection) }
+            for connectionID in room.connections { transport.send(frame, to: connectionID) }
             return
         }
-        for connection in room.connections {
-            guard let identity = sessions[connection]?.identity, audience.includes(identity.id, role: identity.role) else { continue }
-            transport.send(frame, to: connection)
+        for connectionID in room.connections {
+            guard let identity = connections[connectionID]?.identity, audience.includes(identity.id, role: identity.role) else { continue }
+            transport.send(frame, to: connectionID)
         }
     }
 
     func acknowledge(_ message: StoredMessage, _ origin: SendOrigin) {
-        guard let session = sessions[origin.connection] else { return }
-        reply(session, .ack(.init(room: message.room, clientID: message.clientID, id: message.id, seq: message.seq,
+        guard let connection = connections[origin.connectionID] else { return }
+        reply(connection, .ack(.init(room: message.room, clientID: message.clientID, id: message.id, seq: message.seq,
                                   ts: WireTime.timestamp(message.sentAt), ref: origin.ref)))
     }
 }

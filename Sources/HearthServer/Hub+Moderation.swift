@@ -7,35 +7,35 @@ extension Hub {
     /// A staff member's action on a room they are in. The server decides: the request is staff-only (checked in
     /// `handle`), and the staff member must be in the room and allowed to access it; the room's core decides the
     /// rest and says what to do.
-    func moderate(_ session: Session, _ identity: Identity, _ id: RoomID, _ action: ModerationRequest, ref: String?) {
-        guard session.rooms.contains(id), let room = rooms[id] else {
-            return reply(session, .error(.init(.forbidden("Join room \(id) before moderating it."), ref: ref)))
+    func moderate(_ connection: Connection, _ identity: Identity, _ id: RoomID, _ action: ModerationRequest, ref: String?) {
+        guard connection.rooms.contains(id), let room = rooms[id] else {
+            return reply(connection, .error(.init(.forbidden("Join room \(id) before moderating it."), ref: ref)))
         }
         guard AccessRule.mayAccess(identity, room.descriptor) else {
-            return reply(session, .error(.init(.forbidden("Break-glass access is read-only."), ref: ref)))
+            return reply(connection, .error(.init(.forbidden("Break-glass access is read-only."), ref: ref)))
         }
         let now = clock()
         var target: MemberInfo?
         if let member = action.member {
             do throws(ProtocolError) { target = try participant(member, in: room) } catch {
-                return reply(session, .error(.init(error, ref: ref)))
+                return reply(connection, .error(.init(error, ref: ref)))
             }
         }
         switch room.core.moderate(action, by: identity.member, target: target, now: now) {
         case .failure(let error):
-            reply(session, .error(.init(error, ref: ref)))
+            reply(connection, .error(.init(error, ref: ref)))
         case .success(let effects):
             logger.info("moderation", metadata: ["hearth.action": "\(action.action)", "hearth.room": "\(id)", "hearth.by": "\(identity.id)"])
-            carryOut(effects, in: room, for: session, identity, action: action.action, ref: ref, now: now)
+            carryOut(effects, in: room, for: connection, identity, action: action.action, ref: ref, now: now)
         }
     }
 
     /// Carries out a room decision's effects: records first (the reply waits for the one the action is), then `ok`,
     /// then what the room hears, as a `message` follows its `ack`. A message flag answers on its own once stored.
-    func carryOut(_ effects: [RoomEffect], in room: LiveRoom, for session: Session, _ identity: Identity,
+    func carryOut(_ effects: [RoomEffect], in room: LiveRoom, for connection: Connection, _ identity: Identity,
                   action: String, ref: String?, now: Date) {
         let followUps = ModerationEffects()
-        let stored = followUps.recorded(self, session.connection, ref: ref, action: action)
+        let stored = followUps.recorded(self, connection.id, ref: ref, action: action)
         let id = room.descriptor.id
         for effect in effects {
             switch effect {
@@ -49,7 +49,7 @@ extension Hub {
                 audit(event.auditAction, by: identity.id, room: id, target: event.target, now: now, detail: event.detail,
                       done: event.isTheRecord ? stored() : nil)
             case .flag(let flag, let seq):
-                return self.flag(flag, seq: seq, room, session, identity, action: action, ref: ref)
+                return self.flag(flag, seq: seq, room, connection, identity, action: action, ref: ref)
             case .announce(let frame, let audience):
                 followUps.append { [self] in announce(room, frame, to: audience) }
             case .evict(let member):
@@ -61,7 +61,7 @@ extension Hub {
             }
         }
         if followUps.awaitsRecord { return }
-        reply(session, .ok(.init(ref: ref)))
+        reply(connection, .ok(.init(ref: ref)))
         followUps.run()
     }
 
@@ -84,30 +84,30 @@ extension Hub {
         var plain = frame
         plain.reason = nil
         let memberFrame = codec.encode(.moderation(plain))
-        for connection in room.connections {
-            guard let identity = sessions[connection]?.identity else { continue }
+        for connectionID in room.connections {
+            guard let identity = connections[connectionID]?.identity else { continue }
             if identity.role.isStaff {
-                transport.send(staffFrame, to: connection)
+                transport.send(staffFrame, to: connectionID)
                 continue
             }
             switch audience {
-            case .everyone: transport.send(memberFrame, to: connection)
-            case .staffAnd(let member) where member == identity.id: transport.send(memberFrame, to: connection)
+            case .everyone: transport.send(memberFrame, to: connectionID)
+            case .staffAnd(let member) where member == identity.id: transport.send(memberFrame, to: connectionID)
             default: break
             }
         }
         // A removed or banned member is told even when they are only waiting.
         if case .staffAnd(let member) = audience, let entry = room.waiting[member] {
-            for connection in entry.connections.keys { transport.send(memberFrame, to: connection) }
+            for connectionID in entry.connections.keys { transport.send(memberFrame, to: connectionID) }
         }
     }
 
     /// Takes every connection of a member out of the room and its waiting room.
     private func evict(_ member: PersonID, from room: LiveRoom) {
         let id = room.descriptor.id
-        for session in sessions.values where session.identity?.id == member {
-            if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
-            if session.waitingRooms.contains(id) { stopWaiting(session, id) }
+        for connection in connections.values where connection.identity?.id == member {
+            if connection.rooms.remove(id) != nil { removeFromRoom(connection, id) }
+            if connection.waitingRooms.contains(id) { stopWaiting(connection, id) }
         }
         room.hands.removeAll { $0.id == member }
     }
@@ -147,26 +147,26 @@ extension Hub {
     }
 
     /// Hides, shows, pins, unpins or releases a message once the store has it, then tells the room.
-    private func flag(_ flag: MessageFlag, seq: Int64, _ room: LiveRoom, _ session: Session, _ identity: Identity,
+    private func flag(_ flag: MessageFlag, seq: Int64, _ room: LiveRoom, _ connection: Connection, _ identity: Identity,
                       action: String, ref: String?) {
         let moderation = self.moderation, id = room.descriptor.id, staff = identity.id, now = clock()
-        let connection = session.connection
+        let connectionID = connection.id
         guard seq <= room.deliveredSeq else {
-            return reply(session, .error(.init(.notFound("There is no message \(seq) in this room yet."), ref: ref)))
+            return reply(connection, .error(.init(.notFound("There is no message \(seq) in this room yet."), ref: ref)))
         }
         keeper.run({ try moderation.flag(flag, room: id, seq: seq, by: staff, at: now) }) { [self] result in
             transport.execute { [self] in
-                let session = sessions[connection]
+                let connection = connections[connectionID]
                 switch result {
                 case .success(let message?):
                     logger.info("moderation", metadata: ["hearth.action": "\(action)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
-                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    if let connection { reply(connection, .ok(.init(ref: ref))) }
                     guard let room = rooms[id] else { return }
                     flagged(message, flag, room, by: identity.member, action: action)
                 case .success(nil):
-                    if let session { reply(session, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
                 case .failure(let error):
-                    if let session { reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref))) }
                 }
             }
         }
@@ -184,10 +184,10 @@ extension Hub {
         }
         // Released: staff and the sender hear of it; everyone else now receives the message itself.
         announce(room, frame, to: .staffAnd(message.sender.id))
-        for connection in room.connections {
-            guard let identity = sessions[connection]?.identity, !identity.role.isStaff, identity.id != message.sender.id,
+        for connectionID in room.connections {
+            guard let identity = connections[connectionID]?.identity, !identity.role.isStaff, identity.id != message.sender.id,
                   message.audience.includes(identity.id, role: identity.role) else { continue }
-            transport.send(codec.encode(.message(message.wire(for: identity.role))), to: connection)
+            transport.send(codec.encode(.message(message.wire(for: identity.role))), to: connectionID)
         }
     }
 
@@ -196,13 +196,13 @@ extension Hub {
     private func endSession(_ room: LiveRoom, by staff: MemberInfo) {
         let id = room.descriptor.id
         let frame = codec.encode(.ended(.init(room: id, by: staff)))
-        for connection in room.connections { transport.send(frame, to: connection) }
-        for session in sessions.values {
-            guard let identity = session.identity, !identity.role.isStaff else { continue }
-            if session.rooms.remove(id) != nil { removeFromRoom(session, id) }
-            if session.waitingRooms.contains(id) {
-                transport.send(frame, to: session.connection)
-                stopWaiting(session, id)
+        for connectionID in room.connections { transport.send(frame, to: connectionID) }
+        for connection in connections.values {
+            guard let identity = connection.identity, !identity.role.isStaff else { continue }
+            if connection.rooms.remove(id) != nil { removeFromRoom(connection, id) }
+            if connection.waitingRooms.contains(id) {
+                transport.send(frame, to: connection.id)
+                stopWaiting(connection, id)
             }
         }
     }
@@ -210,93 +210,93 @@ extension Hub {
     // MARK: Participants' requests
 
     /// A participant raises or lowers their hand; staff in the room see the queue.
-    func hand(_ session: Session, _ identity: Identity, _ id: RoomID, raised: Bool, ref: String?) {
-        guard session.rooms.contains(id), let room = rooms[id] else {
-            return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
+    func hand(_ connection: Connection, _ identity: Identity, _ id: RoomID, raised: Bool, ref: String?) {
+        guard connection.rooms.contains(id), let room = rooms[id] else {
+            return reply(connection, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
-        decided(room.core.hand(of: identity.member, raised: raised), in: room, for: session, identity,
+        decided(room.core.hand(of: identity.member, raised: raised), in: room, for: connection, identity,
                 action: raised ? "raise_hand" : "lower_hand", ref: ref)
     }
 
     /// Answers a participant's room request as the core decided it.
-    private func decided(_ decision: Result<[RoomEffect], ProtocolError>, in room: LiveRoom, for session: Session,
+    private func decided(_ decision: Result<[RoomEffect], ProtocolError>, in room: LiveRoom, for connection: Connection,
                          _ identity: Identity, action: String, ref: String?) {
         switch decision {
-        case .failure(let error): reply(session, .error(.init(error, ref: ref)))
-        case .success(let effects): carryOut(effects, in: room, for: session, identity, action: action, ref: ref, now: clock())
+        case .failure(let error): reply(connection, .error(.init(error, ref: ref)))
+        case .success(let effects): carryOut(effects, in: room, for: connection, identity, action: action, ref: ref, now: clock())
         }
     }
 
     func sendHands(_ room: LiveRoom) {
         let frame = codec.encode(.hands(.init(room: room.descriptor.id, queue: room.hands)))
-        for connection in room.connections where sessions[connection]?.identity?.role.isStaff == true {
-            transport.send(frame, to: connection)
+        for connectionID in room.connections where connections[connectionID]?.identity?.role.isStaff == true {
+            transport.send(frame, to: connectionID)
         }
     }
 
     /// The speaker or staff passes the talking piece; after the last member the round ends.
-    func pass(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
-        guard session.rooms.contains(id), let room = rooms[id] else {
-            return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
+    func pass(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
+        guard connection.rooms.contains(id), let room = rooms[id] else {
+            return reply(connection, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
-        decided(room.core.pass(by: identity.member), in: room, for: session, identity, action: "pass", ref: ref)
+        decided(room.core.pass(by: identity.member), in: room, for: connection, identity, action: "pass", ref: ref)
     }
 
     /// Any member reports a message: recorded, and queued for the room's staff (never shown to peers).
-    func report(_ session: Session, _ identity: Identity, _ id: RoomID, seq: Int64, reason: String, ref: String?) {
-        guard session.rooms.contains(id), let room = rooms[id] else {
-            return reply(session, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
+    func report(_ connection: Connection, _ identity: Identity, _ id: RoomID, seq: Int64, reason: String, ref: String?) {
+        guard connection.rooms.contains(id), let room = rooms[id] else {
+            return reply(connection, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
         let descriptor = room.descriptor, moderation = self.moderation, member = identity.member, now = clock()
-        let connection = session.connection
+        let connectionID = connection.id
         keeper.run({ try moderation.fileReport(room: id, seq: seq, by: member, reason: reason, at: now) }) { [self] result in
             transport.execute { [self] in
-                let session = sessions[connection]
+                let connection = connections[connectionID]
                 switch result {
                 case .success(let report?):
                     roomRevised(id)
-                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    if let connection { reply(connection, .ok(.init(ref: ref))) }
                     logger.notice("message reported", metadata: ["hearth.room": "\(id)", "hearth.report": "\(report.id)"])
                     let frame = codec.encode(.report(report.frame))
-                    for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
+                    for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.id) }
                 case .success(nil):
-                    if let session { reply(session, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.notFound("There is no message \(seq) in this room."), ref: ref))) }
                 case .failure(let error):
-                    if let session { reply(session, .error(.init(.record(error, "The server could not record your report. Try again."), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.record(error, "The server could not record your report. Try again."), ref: ref))) }
                 }
             }
         }
     }
 
     /// Staff resolve a report; the room's staff see it leave the queue.
-    func resolveReport(_ session: Session, _ identity: Identity, report id: Int64, outcome: String?, ref: String?) {
+    func resolveReport(_ connection: Connection, _ identity: Identity, report id: Int64, outcome: String?, ref: String?) {
         guard let found = knownReport(id) else {
-            return reply(session, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
+            return reply(connection, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
         }
         do throws(ProtocolError) {
             guard AccessRule.mayAccess(identity, try liveRoom(found.room).descriptor) else {
                 throw .forbidden("You cannot act on this session.")
             }
         } catch {
-            return reply(session, .error(.init(error, ref: ref)))
+            return reply(connection, .error(.init(error, ref: ref)))
         }
-        let moderation = self.moderation, staff = identity.id, now = clock(), connection = session.connection
+        let moderation = self.moderation, staff = identity.id, now = clock(), connectionID = connection.id
         keeper.run({ try moderation.resolveReport(id, by: staff, outcome: outcome, at: now) }) { [self] result in
             transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
+                guard let connection = connections[connectionID] else { return }
                 switch result {
                 case .success(let report?):
                     roomRevised(report.room)
-                    reply(session, .ok(.init(ref: ref)))
+                    reply(connection, .ok(.init(ref: ref)))
                     guard let descriptor = rooms[report.room]?.descriptor else { return }
                     var frame = report.frame
                     frame.resolved = true
                     let encoded = codec.encode(.report(frame))
-                    for staff in watchingStaff(descriptor) { transport.send(encoded, to: staff.connection) }
+                    for staff in watchingStaff(descriptor) { transport.send(encoded, to: staff.id) }
                 case .success(nil):
-                    reply(session, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
+                    reply(connection, .error(.init(.notFound("There is no report \(id)."), ref: ref)))
                 case .failure(let error):
-                    reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))
+                    reply(connection, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))
                 }
             }
         }
@@ -322,20 +322,20 @@ final class ModerationEffects: @unchecked Sendable {
     func run() { for effect in effects { effect() } }
 
     /// A maker of the write's completion: calling it marks the reply as waiting for the record.
-    func recorded(_ hub: Hub, _ connection: ConnectionID, ref: String?, action: String)
+    func recorded(_ hub: Hub, _ connectionID: ConnectionID, ref: String?, action: String)
         -> () -> @Sendable (Result<Void, any Error>) -> Void {
         { [self] in
             awaitsRecord = true
             return { [self] result in
                 hub.transport.execute { [self] in
-                    let session = hub.sessions[connection]
+                    let connection = hub.connections[connectionID]
                     switch result {
                     case .success:
-                        if let session { hub.reply(session, .ok(.init(ref: ref))) }
+                        if let connection { hub.reply(connection, .ok(.init(ref: ref))) }
                         run()
                     case .failure(let error):
-                        if let session {
-                            hub.reply(session, .error(.init(.record(error, "The \(action) could not be saved. Send it again."), ref: ref)))
+                        if let connection {
+                            hub.reply(connection, .error(.init(.record(error, "The \(action) could not be saved. Send it again."), ref: ref)))
                         }
                     }
                 }

@@ -23,15 +23,15 @@ extension Hub {
     func refreshConsentMissing(_ lists: [RoomID: [MemberInfo]]) {
         for (id, members) in lists {
             guard let room = rooms[id], room.descriptor.kind == .multiFamily else { continue }
-            let staff = room.connections.compactMap { sessions[$0] }.filter { session in
-                !session.closing && session.identity?.role.isStaff == true
+            let staff = room.connections.compactMap { connections[$0] }.filter { connection in
+                !connection.closing && connection.identity?.role.isStaff == true
             }
             guard !staff.isEmpty else { continue }
             let missing = members.map { MissingConsent(member: $0, consent: .multiFamily) }
             guard missing != room.consentMissing else { continue }
             room.consentMissing = missing
             let frame = codec.encode(.roomState(.init(room: id, paused: room.paused, consentMissing: missing)))
-            for session in staff { transport.send(frame, to: session.connection) }
+            for connection in staff { transport.send(frame, to: connection.id) }
         }
     }
 }

@@ -9,47 +9,47 @@ extension Hub {
 
     /// `schedule`: the person's own rooms in the range (read off the service thread; for staff, every room they may
     /// access), each they may see listed.
-    func schedule(_ session: Session, _ identity: Identity, from: Date?, to: Date?, ref: String?) {
+    func schedule(_ connection: Connection, _ identity: Identity, from: Date?, to: Date?, ref: String?) {
         let now = clock()
         let from = from ?? now
         let to = to ?? from.addingTimeInterval(7 * 86400)
         guard to > from, to.timeIntervalSince(from) <= 62 * 86400 else {
-            return reply(session, .error(.init(.badRequest("\"to\" must be after \"from\", at most 62 days later."), ref: ref)))
+            return reply(connection, .error(.init(.badRequest("\"to\" must be after \"from\", at most 62 days later."), ref: ref)))
         }
         let catalog = self.catalog
-        lookup(session, {
+        lookup(connection, {
             try catalog.read { reader in
                 try reader.rooms(for: identity, from: from, to: to).overlapping
                     .filter { StoreReads.listable(reader, identity, $0, now: now) }
             }
-        }) { [self] session, result in
+        }) { [self] connection, result in
             switch result {
             case .success(let rooms):
-                reply(session, .schedule(.init(from: WireTime.timestamp(from), to: WireTime.timestamp(to),
+                reply(connection, .schedule(.init(from: WireTime.timestamp(from), to: WireTime.timestamp(to),
                                                rooms: rooms.map { $0.summary(at: now) }, ref: ref)))
             case .failure:
-                reply(session, .error(.init(.init(.internal, "The server could not read the schedule. Try again."), ref: ref)))
+                reply(connection, .error(.init(.init(.internal, "The server could not read the schedule. Try again."), ref: ref)))
             }
         }
     }
 
     /// The live room of someone who joined it (or waits to), or the error to send.
-    private func memberRoom(_ session: Session, _ id: RoomID) throws(ProtocolError) -> LiveRoom {
-        guard session.rooms.contains(id) || session.waitingRooms.contains(id), let room = rooms[id] else {
+    private func memberRoom(_ connection: Connection, _ id: RoomID) throws(ProtocolError) -> LiveRoom {
+        guard connection.rooms.contains(id) || connection.waitingRooms.contains(id), let room = rooms[id] else {
             throw .forbidden("Join room \(id) first.")
         }
         return room
     }
 
-    func agree(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
+    func agree(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
         let room: LiveRoom
-        do throws(ProtocolError) { room = try memberRoom(session, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        do throws(ProtocolError) { room = try memberRoom(connection, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         guard room.descriptor.agreement != nil && room.agreed.insert(identity.id).inserted else {
-            return reply(session, .ok(.init(ref: ref)))
+            return reply(connection, .ok(.init(ref: ref)))
         }
         let records = keeper.records, person = identity.id, now = clock()
         // `ok` once it is stored; if it could not be, the person has not agreed and may send it again.
-        recordThenReply(session, ref: ref, "agreement", failure: "Your agreement could not be saved. Send it again.", {
+        recordThenReply(connection, ref: ref, "agreement", failure: "Your agreement could not be saved. Send it again.", {
             try records.accept(room: id, person: person, at: now)
         }, stored: { [self] in
             logger.info("agreement accepted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)"])
@@ -62,32 +62,32 @@ extension Hub {
     /// once it is stored, or runs `failed` and answers `internal` (`failure`, which asks for a resend). Nothing is
     /// answered `ok` before it is stored. The effects run even when the connection has gone meanwhile. When the
     /// records lane is full, nothing is written and the answer is "busy" (`internal` with `retry_after`).
-    func recordThenReply(_ session: Session, ref: String?, _ what: String, lane: RecordKeeper.Lane = .ordinary, failure: String,
+    func recordThenReply(_ connection: Connection, ref: String?, _ what: String, lane: RecordKeeper.Lane = .ordinary, failure: String,
                          _ work: @escaping @Sendable () throws -> Void,
                          stored: @escaping () -> Void = {}, failed: @escaping () -> Void = {}) {
-        let connection = session.connection
+        let connectionID = connection.id
         nonisolated(unsafe) let stored = stored, failed = failed
         keeper.write(what, lane: lane, work) { [self] result in
             transport.execute { [self] in
-                let session = sessions[connection]
+                let connection = connections[connectionID]
                 switch result {
                 case .success:
                     stored()
-                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    if let connection { reply(connection, .ok(.init(ref: ref))) }
                 case .failure(let error):
                     failed()
-                    if let session { reply(session, .error(.init(.record(error, failure), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.record(error, failure), ref: ref))) }
                 }
             }
         }
     }
 
-    func checkin(_ session: Session, _ identity: Identity, _ id: RoomID, mood: Int?, craving: Int?, safe: Bool?, ref: String?) {
+    func checkin(_ connection: Connection, _ identity: Identity, _ id: RoomID, mood: Int?, craving: Int?, safe: Bool?, ref: String?) {
         guard identity.role == .participant else {
-            return reply(session, .error(.init(.forbidden("Check-ins are for participants."), ref: ref)))
+            return reply(connection, .error(.init(.forbidden("Check-ins are for participants."), ref: ref)))
         }
         let room: LiveRoom
-        do throws(ProtocolError) { room = try memberRoom(session, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        do throws(ProtocolError) { room = try memberRoom(connection, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         let now = clock()
         let checkin = Checkin(room: id, member: identity.member, mood: mood, craving: craving, safe: safe,
                               ts: WireTime.timestamp(now))
@@ -96,13 +96,13 @@ extension Hub {
         // is answered `internal` so the participant (whose page still shows where to get help) sends it again.
         let failure = "Your check-in could not be saved. Send it again."
         guard safe == false else {
-            return recordThenReply(session, ref: ref, "check-in", failure: failure, {
+            return recordThenReply(connection, ref: ref, "check-in", failure: failure, {
                 try records.record(checkin, at: now)
             }, stored: { [self] in sendCheckin(checkin, descriptor) })
         }
         // "Not safe" is a crisis: the check-in and its alert are one transaction on the records queue's crisis lane,
         // ahead of ordinary writes; the participant hears `ok` only once both are stored.
-        let connection = session.connection, health = keeper.health
+        let connectionID = connection.id, health = keeper.health
         keeper.run(lane: .crisis, what: "check-in (not safe)", { try records.recordNotSafe(checkin, at: now) }) {
             [self] result in
             switch result {
@@ -110,15 +110,15 @@ extension Hub {
             case .failure: health.failed()
             }
             transport.execute { [self] in
-                let session = sessions[connection]
+                let connection = connections[connectionID]
                 switch result {
                 case .success(let signal):
                     sendCheckin(checkin, descriptor)
                     logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)"])
                     announce(signal, room: descriptor, category: "not_safe", severity: "high", at: now)
-                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    if let connection { reply(connection, .ok(.init(ref: ref))) }
                 case .failure(let error):
-                    if let session { reply(session, .error(.init(.record(error, failure), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.record(error, failure), ref: ref))) }
                 }
             }
         }
@@ -127,23 +127,23 @@ extension Hub {
     /// A stored check-in, to the staff who follow the room.
     private func sendCheckin(_ checkin: Checkin, _ descriptor: RoomDescriptor) {
         let frame = codec.encode(.checkin(.init(checkin)))
-        for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.connection) }
+        for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.id) }
     }
 
-    func attendance(_ session: Session, _ identity: Identity, room: RoomID?, week: ISOWeek?, ref: String?) {
-        let now = clock(), reporter = self.reporter, connection = session.connection
+    func attendance(_ connection: Connection, _ identity: Identity, room: RoomID?, week: ISOWeek?, ref: String?) {
+        let now = clock(), reporter = self.reporter, connectionID = connection.id
         if let room {
             do throws(ProtocolError) {
                 let live = try liveRoom(room)
                 guard AccessRule.mayAccess(identity, live.descriptor) else { throw .forbidden("You cannot read this session.") }
             } catch {
-                return reply(session, .error(.init(error, ref: ref)))
+                return reply(connection, .error(.init(error, ref: ref)))
             }
         }
         let week = week ?? ISOWeek(containing: LocalDate(now, in: .current))
         audit(.reportRead, by: identity.id, room: room, target: nil, now: now,
               detail: room == nil ? "attendance \(week)" : "attendance of the session")
-        replyLater(connection, ref: ref, missing: "There is no such room.", failure: "The server could not build the report.", {
+        replyLater(connectionID, ref: ref, missing: "There is no such room.", failure: "The server could not build the report.", {
             if let room { return try reporter.report(room: room, now: now) }
             return try reporter.report(week: week, viewer: identity, now: now)
         }, frame: { .attendance(.init(report: $0, ref: ref)) })
@@ -151,65 +151,65 @@ extension Hub {
 
     /// Runs a read on the records queue (after every write queued before it) and replies on the service thread:
     /// the frame made from its result, `not_found` when it found nothing, `internal` when it failed.
-    func replyLater<T: Sendable>(_ connection: ConnectionID, ref: String?, missing: String, failure: String,
+    func replyLater<T: Sendable>(_ connectionID: ConnectionID, ref: String?, missing: String, failure: String,
                                          _ work: @escaping @Sendable () throws -> T?,
                                          frame: @escaping @Sendable (T) -> ServerFrame) {
         keeper.run(work) { [self] result in
             transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
+                guard let connection = connections[connectionID] else { return }
                 switch result {
-                case .success(let value?): reply(session, frame(value))
-                case .success(nil): reply(session, .error(.init(.notFound(missing), ref: ref)))
-                case .failure(let error): reply(session, .error(.init(.record(error, failure), ref: ref)))
+                case .success(let value?): reply(connection, frame(value))
+                case .success(nil): reply(connection, .error(.init(.notFound(missing), ref: ref)))
+                case .failure(let error): reply(connection, .error(.init(.record(error, failure), ref: ref)))
                 }
             }
         }
     }
 
-    func summary(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
+    func summary(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
         do throws(ProtocolError) {
             let live = try liveRoom(id)
             guard AccessRule.mayAccess(identity, live.descriptor) else { throw .forbidden("You cannot read this session.") }
         } catch {
-            return reply(session, .error(.init(error, ref: ref)))
+            return reply(connection, .error(.init(error, ref: ref)))
         }
         let now = clock(), reporter = self.reporter
         audit(.reportRead, by: identity.id, room: id, target: nil, now: now, detail: "session summary")
-        replyLater(session.connection, ref: ref, missing: "There is no room \(id).", failure: "The server could not build the summary.",
+        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not build the summary.",
                    { try reporter.summary(room: id, now: now) }, frame: { .summary(.init(summary: $0, ref: ref)) })
     }
 
     /// A single-use invitation for one family member of a rostered participant, valid until the room closes. The
     /// checks read the store off the service thread; the invitation is written on the records queue.
-    func invite(_ session: Session, _ identity: Identity, _ id: RoomID, member: PersonID, ref: String?) {
+    func invite(_ connection: Connection, _ identity: Identity, _ id: RoomID, member: PersonID, ref: String?) {
         let reads = self.reads, now = clock()
-        lookup(session, { try reads.invitation(to: id, for: member, by: identity, now: now) }) { [self] session, result in
+        lookup(connection, { try reads.invitation(to: id, for: member, by: identity, now: now) }) { [self] connection, result in
             switch result {
             case .failure:
-                reply(session, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
+                reply(connection, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
             case .success(.failure(let error)):
-                reply(session, .error(.init(error, ref: ref)))
+                reply(connection, .error(.init(error, ref: ref)))
             case .success(.success(let (room, family))):
-                issueInvitation(session, identity, room, family, ref: ref)
+                issueInvitation(connection, identity, room, family, ref: ref)
             }
         }
     }
 
-    private func issueInvitation(_ session: Session, _ identity: Identity, _ room: RoomDescriptor, _ family: PersonRecord,
+    private func issueInvitation(_ connection: Connection, _ identity: Identity, _ room: RoomDescriptor, _ family: PersonRecord,
                                  ref: String?) {
-        let directory = self.directory, now = clock(), connection = session.connection, staff = identity.id
+        let directory = self.directory, now = clock(), connectionID = connection.id, staff = identity.id
         let id = room.id, member = family.id
         keeper.run({ try directory.issueInvitation(family: member, room: id, expires: room.closes, by: staff, now: now) }) { [self] result in
             transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
+                guard let connection = connections[connectionID] else { return }
                 let token: String
                 switch result {
                 case .success(let issued): token = issued
                 case .failure(let error):
-                    return reply(session, .error(.init(.record(error, "The server could not create the invitation."), ref: ref)))
+                    return reply(connection, .error(.init(.record(error, "The server could not create the invitation."), ref: ref)))
                 }
                 logger.info("family invitation issued", metadata: ["hearth.person": "\(member)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
-                reply(session, .invitation(.init(room: id, member: family.identity.member, token: token,
+                reply(connection, .invitation(.init(room: id, member: family.identity.member, token: token,
                                                  expires: WireTime.local(room.closes, in: room.timeZone), ref: ref)))
             }
         }

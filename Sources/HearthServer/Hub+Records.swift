@@ -12,18 +12,18 @@ extension Hub {
     }
 
     /// Stores a counseling note on the occurrence, apart from its messages.
-    func note(_ session: Session, _ identity: Identity, _ id: RoomID, body: String, ref: String?) {
-        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+    func note(_ connection: Connection, _ identity: Identity, _ id: RoomID, body: String, ref: String?) {
+        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         let moderation = self.moderation, author = identity.id, now = clock()
-        replyLater(session.connection, ref: ref, missing: "There is no room \(id).", failure: "The server could not save the note. Try again.",
+        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not save the note. Try again.",
                    { try moderation.addNote(room: id, author: author, body: body, at: now) }, frame: { _ in .ok(.init(ref: ref)) })
     }
 
     /// The occurrence's counseling notes (the read is audited).
-    func notes(_ session: Session, _ identity: Identity, _ id: RoomID, ref: String?) {
-        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+    func notes(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
+        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         let moderation = self.moderation, reader = identity.id, now = clock()
-        replyLater(session.connection, ref: ref, missing: "There is no room \(id).", failure: "The server could not read the notes. Try again.",
+        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not read the notes. Try again.",
                    { try moderation.notes(room: id, reader: reader, at: now) }) { notes in
             .notes(.init(room: id, notes: notes.map {
                 ServerFrame.Note(id: $0.id, by: $0.author, body: $0.body, ts: WireTime.timestamp($0.at))
@@ -32,12 +32,12 @@ extension Hub {
     }
 
     /// Exports the room's transcript for a recipient and purpose, recorded in the accounting of disclosures.
-    func transcript(_ session: Session, _ identity: Identity, _ id: RoomID, recipient: String, purpose: String, json: Bool,
+    func transcript(_ connection: Connection, _ identity: Identity, _ id: RoomID, recipient: String, purpose: String, json: Bool,
                     ref: String?) {
-        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         let exporter = TranscriptExporter(database), staff = identity.id, now = clock(), window = configuration.window
         logger.notice("transcript export", metadata: ["hearth.room": "\(id)", "hearth.by": "\(staff)"])
-        replyLater(session.connection, ref: ref, missing: "There is no room \(id).", failure: "The server could not export the transcript. Try again.",
+        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not export the transcript. Try again.",
                    { try exporter.export(room: id, recipient: recipient, purpose: purpose, format: json ? .json : .text,
                                          by: staff, defaultWindow: window, now: now) }) { export in
             .transcript(.init(room: id, format: json ? "json" : "txt", disclosure: export.disclosure,
@@ -49,17 +49,17 @@ extension Hub {
     /// (`hearthd audit break-glass` lists them), and a notice to staff in the room. The audit row is stored before
     /// the access is granted and `ok` answered (no unrecorded emergency access); the access lasts for the rest of
     /// that connection, through the access re-checks, and stays read-only.
-    func breakGlass(_ session: Session, _ identity: Identity, _ id: RoomID, reason: String, ref: String?) {
+    func breakGlass(_ connection: Connection, _ identity: Identity, _ id: RoomID, reason: String, ref: String?) {
         guard identity.role == .admin else {
             recordRefusal(identity, "break_glass", room: id)
-            return reply(session, .error(.init(.forbidden("Only an administrator can use break-glass access."), ref: ref)))
+            return reply(connection, .error(.init(.forbidden("Only an administrator can use break-glass access."), ref: ref)))
         }
-        do throws(ProtocolError) { _ = try liveRoom(id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        do throws(ProtocolError) { _ = try liveRoom(id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         let log = audit, admin = identity.id, now = clock()
-        recordThenReply(session, ref: ref, "break-glass audit", failure: "The server could not record the break-glass access, so it was not granted. Try again.", {
+        recordThenReply(connection, ref: ref, "break-glass audit", failure: "The server could not record the break-glass access, so it was not granted. Try again.", {
             try log.append(.breakGlass, actor: admin, room: id, target: nil, detail: "reason: \(reason)", at: now)
         }, stored: { [self] in
-            session.breakGlass.insert(id)
+            connection.breakGlass.insert(id)
             logger.warning("BREAK-GLASS access to a room", metadata: ["hearth.room": "\(id)", "hearth.by": "\(admin)"])
             if let room = rooms[id] {
                 announce(room, .init(room: id, action: "break_glass", by: identity.member, reason: reason), to: .staffOnly)

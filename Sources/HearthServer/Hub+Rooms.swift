@@ -68,34 +68,34 @@ extension Hub {
     /// marked as entering: the messages the room delivers meanwhile are kept for it and sent right after `joined`,
     /// whose `seq` is the snapshot. So nothing is missed or repeated, and `joined` comes before the room's live
     /// frames. The checks that use the room's live state run when the read is back.
-    func join(_ session: Session, _ identity: Identity, _ id: RoomID, afterSeq: Int64?, ref: String?) {
+    func join(_ connection: Connection, _ identity: Identity, _ id: RoomID, afterSeq: Int64?, ref: String?) {
         let now = clock()
-        let breakGlass = session.breakGlass.contains(id)
-        let wasLive = rooms[id] != nil, wasMember = session.rooms.contains(id)
+        let breakGlass = connection.breakGlass.contains(id)
+        let wasLive = rooms[id] != nil, wasMember = connection.rooms.contains(id)
         let snapshot = rooms[id]?.deliveredSeq
         let evictions = book.evictions, revision = book.revisions[id, default: 0]
-        abandonEntering(session, id)
-        let attempt = wasMember ? nil : beginEntering(session, id, snapshot: snapshot)
+        abandonEntering(connection, id)
+        let attempt = wasMember ? nil : beginEntering(connection, id, snapshot: snapshot)
         let reads = self.reads, limits = configuration.limits
-        lookup(session, {
+        lookup(connection, {
             try reads.join(id, identity, afterSeq: afterSeq, snapshot: snapshot, breakGlass: breakGlass,
                            resumePage: limits.resumePage, joinPage: limits.joinPage, now: now)
-        }) { [self] session, result in
+        }) { [self] connection, result in
             // Turned away meanwhile (a re-check denied the room): the `denied` it got is the answer.
-            if let attempt, session.entering[id]?.attempt != attempt { return }
+            if let attempt, connection.entering[id]?.attempt != attempt { return }
             // Read again when the room changed under the read in a way the page shows, when this connection went
             // in or out of the room meanwhile, or when too many messages went by.
-            if book.revisions[id, default: 0] != revision || session.rooms.contains(id) != wasMember
-                || (wasLive && rooms[id] == nil) || session.entering[id]?.overflowed == true {
-                return join(session, identity, id, afterSeq: afterSeq, ref: ref)
+            if book.revisions[id, default: 0] != revision || connection.rooms.contains(id) != wasMember
+                || (wasLive && rooms[id] == nil) || connection.entering[id]?.overflowed == true {
+                return join(connection, identity, id, afterSeq: afterSeq, ref: ref)
             }
-            joinRead(session, identity, id, result, evictions: evictions, afterSeq: afterSeq, ref: ref)
+            joinRead(connection, identity, id, result, evictions: evictions, afterSeq: afterSeq, ref: ref)
         }
     }
 
     /// A join's read is back: the room made live (or its descriptor refreshed), the access rule, standing and
     /// moderation checks, then the waiting room or the room itself.
-    private func joinRead(_ session: Session, _ identity: Identity, _ id: RoomID, _ result: Result<JoinRead, any Error>,
+    private func joinRead(_ connection: Connection, _ identity: Identity, _ id: RoomID, _ result: Result<JoinRead, any Error>,
                           evictions: Int, afterSeq: Int64?, ref: String?) {
         let now = clock()
         let read: JoinRead
@@ -103,13 +103,13 @@ extension Hub {
         case .success(let value):
             read = value
         case .failure:
-            abandonEntering(session, id)
+            abandonEntering(connection, id)
             logger.error("room lookup failed", metadata: ["hearth.room": "\(id)"])
-            return reply(session, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
+            return reply(connection, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
         }
         guard let descriptor = read.descriptor else {
-            abandonEntering(session, id)
-            return reply(session, .error(.init(.notFound("There is no room \(id)."), ref: ref)))
+            abandonEntering(connection, id)
+            return reply(connection, .error(.init(.notFound("There is no room \(id)."), ref: ref)))
         }
         let room: LiveRoom
         if let live = rooms[id] {
@@ -119,27 +119,27 @@ extension Hub {
             room = adopted
         } else {
             // A room was evicted since the read began: its state may be older than the store's.
-            return join(session, identity, id, afterSeq: afterSeq, ref: ref)
+            return join(connection, identity, id, afterSeq: afterSeq, ref: ref)
         }
-        if !session.breakGlass.contains(id) {
+        if !connection.breakGlass.contains(id) {
             do throws(ProtocolError) {
                 try checkJoin(identity, descriptor, standing: read.standing, now: now)
-                if try decideJoin(identity, room, alreadyIn: session.rooms.contains(id)) == .wait {
-                    abandonEntering(session, id)
-                    return wait(session, identity, room, afterSeq: afterSeq, ref: ref)
+                if try decideJoin(identity, room, alreadyIn: connection.rooms.contains(id)) == .wait {
+                    abandonEntering(connection, id)
+                    return wait(connection, identity, room, afterSeq: afterSeq, ref: ref)
                 }
             } catch {
-                abandonEntering(session, id)
-                return reply(session, .error(.init(error, ref: ref)))
+                abandonEntering(connection, id)
+                return reply(connection, .error(.init(error, ref: ref)))
             }
         }
-        if let page = read.page { return finishEnter(session, identity, room, page, ref: ref) }
+        if let page = read.page { return finishEnter(connection, identity, room, page, ref: ref) }
         if read.pageFailed {
-            abandonEntering(session, id)
-            return reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
+            abandonEntering(connection, id)
+            return reply(connection, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
         }
         // The room opened (or the access came) while the rest was read: read the page now.
-        readPageAndEnter(session, identity, room, afterSeq: afterSeq, ref: ref)
+        readPageAndEnter(connection, identity, room, afterSeq: afterSeq, ref: ref)
     }
 
     /// The access rule, then the person's standing for this room (enrollment, consent to its series and, in a
@@ -178,50 +178,50 @@ extension Hub {
     /// Puts a connection in the room, admitted from the waiting room: the person is in at once (presence,
     /// attendance), and `joined` follows when its page has been read off the service thread. Nothing to do when its
     /// own `join` is being answered: that answer enters.
-    func enter(_ session: Session, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?, ref: String?) {
+    func enter(_ connection: Connection, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?, ref: String?) {
         let id = room.descriptor.id
-        guard session.entering[id] == nil else { return }
-        let arrived = !session.rooms.contains(id)
-        if arrived { arrive(session, identity, room, now: clock()) }
-        readPageAndEnter(session, identity, room, afterSeq: afterSeq, ref: ref, arrived: arrived)
+        guard connection.entering[id] == nil else { return }
+        let arrived = !connection.rooms.contains(id)
+        if arrived { arrive(connection, identity, room, now: clock()) }
+        readPageAndEnter(connection, identity, room, afterSeq: afterSeq, ref: ref, arrived: arrived)
     }
 
     /// Reads the page up to the room's `deliveredSeq` now, keeping the room's messages for the connection meanwhile,
     /// then enters.
-    private func readPageAndEnter(_ session: Session, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?,
+    private func readPageAndEnter(_ connection: Connection, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?,
                                   ref: String?, arrived: Bool = false) {
         let id = room.descriptor.id, descriptor = room.descriptor
-        let wasMember = session.rooms.contains(id), snapshot = room.deliveredSeq
+        let wasMember = connection.rooms.contains(id), snapshot = room.deliveredSeq
         let revision = book.revisions[id, default: 0]
-        let arrived = (endEntering(session, id)?.arrived ?? false) || arrived
-        let attempt = wasMember ? nil : beginEntering(session, id, snapshot: snapshot, arrived: arrived)
+        let arrived = (endEntering(connection, id)?.arrived ?? false) || arrived
+        let attempt = wasMember ? nil : beginEntering(connection, id, snapshot: snapshot, arrived: arrived)
         let reads = self.reads, limits = configuration.limits, now = clock()
-        lookup(session, {
+        lookup(connection, {
             try reads.page(descriptor, for: identity, afterSeq: afterSeq, upTo: snapshot, resumePage: limits.resumePage,
                            joinPage: limits.joinPage, now: now)
-        }) { [self] session, result in
-            if let attempt, session.entering[id]?.attempt != attempt { return }
+        }) { [self] connection, result in
+            if let attempt, connection.entering[id]?.attempt != attempt { return }
             guard let room = rooms[id] else {
-                abandonEntering(session, id)
-                return reply(session, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
+                abandonEntering(connection, id)
+                return reply(connection, .error(.init(.init(.internal, "The server could not load this room. Try again."), ref: ref)))
             }
-            if book.revisions[id, default: 0] != revision || session.rooms.contains(id) != wasMember
-                || session.entering[id]?.overflowed == true {
-                return readPageAndEnter(session, identity, room, afterSeq: afterSeq, ref: ref)
+            if book.revisions[id, default: 0] != revision || connection.rooms.contains(id) != wasMember
+                || connection.entering[id]?.overflowed == true {
+                return readPageAndEnter(connection, identity, room, afterSeq: afterSeq, ref: ref)
             }
             switch result {
             case .success(let page):
-                if !session.breakGlass.contains(id) {
+                if !connection.breakGlass.contains(id) {
                     // Admitted: only a removal, a ban or the end of the session made meanwhile keeps them out.
                     do throws(ProtocolError) { _ = try decideJoin(identity, room, alreadyIn: true) } catch {
-                        abandonEntering(session, id)
-                        return reply(session, .error(.init(error, ref: ref)))
+                        abandonEntering(connection, id)
+                        return reply(connection, .error(.init(error, ref: ref)))
                     }
                 }
-                finishEnter(session, identity, room, page, ref: ref)
+                finishEnter(connection, identity, room, page, ref: ref)
             case .failure:
-                abandonEntering(session, id)
-                reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
+                abandonEntering(connection, id)
+                reply(connection, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
             }
         }
     }
@@ -230,14 +230,14 @@ extension Hub {
     /// the room delivered while the page was read. `joined.seq` is the page's snapshot; a message committed up to
     /// it but not yet delivered is left out of the page and comes live. A connection already in the room got every
     /// message after the snapshot live: its `joined.seq` is the room's `deliveredSeq`.
-    private func finishEnter(_ session: Session, _ identity: Identity, _ room: LiveRoom, _ read: PageRead, ref: String?) {
+    private func finishEnter(_ connection: Connection, _ identity: Identity, _ room: LiveRoom, _ read: PageRead, ref: String?) {
         let id = room.descriptor.id
         let now = clock()
-        let entering = endEntering(session, id)
+        let entering = endEntering(connection, id)
         let delivered = room.deliveredSeq
         var page = read.page
         let seq: Int64
-        if session.rooms.contains(id) {
+        if connection.rooms.contains(id) {
             seq = delivered
         } else {
             if read.snapshot > delivered {
@@ -246,9 +246,9 @@ extension Hub {
             } else {
                 seq = read.snapshot
             }
-            if entering?.arrived != true { arrive(session, identity, room, now: now) }
-            session.rooms.insert(id)
-            room.connections.insert(session.connection)
+            if entering?.arrived != true { arrive(connection, identity, room, now: now) }
+            connection.rooms.insert(id)
+            room.connections.insert(connection.id)
         }
         let agreement = !identity.role.isStaff && !room.agreed.contains(identity.id)
             ? room.descriptor.agreement.map(ServerFrame.Agreement.init) : nil
@@ -262,7 +262,7 @@ extension Hub {
             }
             controls.handRaised = room.hands.contains { $0.id == identity.id }
         }
-        reply(session, .joined(.init(room: id, role: identity.role, open: room.descriptor.isOpen(at: now),
+        reply(connection, .joined(.init(room: id, role: identity.role, open: room.descriptor.isOpen(at: now),
                                      members: room.members, messages: page.messages.map { $0.wire(for: identity.role) },
                                      seq: seq, more: page.more, paused: room.paused,
                                      agreement: agreement, waiting: staff ? room.waitingMembers : nil,
@@ -272,29 +272,29 @@ extension Hub {
                                      ref: ref)))
         // What the room delivered while the page was read, in seq order, after `joined`.
         for message in entering?.missed ?? [] where message.seq > seq {
-            transport.send(codec.encode(.message(message.wire)), to: session.connection)
+            transport.send(codec.encode(.message(message.wire)), to: connection.id)
         }
     }
 
     /// A connection arrives in a room: the person is present (the others hear it when they were not), attendance
     /// opens, staff reading the room is audited. Its frames start with its `joined`.
-    private func arrive(_ session: Session, _ identity: Identity, _ room: LiveRoom, now: Date) {
+    private func arrive(_ connection: Connection, _ identity: Identity, _ room: LiveRoom, now: Date) {
         let id = room.descriptor.id
         if identity.role.isStaff {
             audit(.historyRead, by: identity.id, room: id, target: nil, now: now,
-                  detail: session.breakGlass.contains(id) ? "break-glass join" : "join")
+                  detail: connection.breakGlass.contains(id) ? "break-glass join" : "join")
         }
         for change in room.core.arrive(identity.member) {
             switch change {
             case .joined(let member):
                 let frame = codec.encode(.presence(.init(room: id, member: member, state: .joined)))
-                for connection in room.connections where connection != session.connection {
-                    transport.send(frame, to: connection)
+                for connectionID in room.connections where connectionID != connection.id {
+                    transport.send(frame, to: connectionID)
                 }
                 let attendance = keeper.attendance, person = identity.id
                 keeper.write("attendance") { try attendance.open(room: id, person: person, at: now) }
             case .pausedChanged:
-                announcePaused(room, except: session.connection)
+                announcePaused(room, except: connection.id)
             case .left, .handsChanged:
                 break
             }
@@ -302,23 +302,23 @@ extension Hub {
         logger.info("joined room", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
     }
 
-    func leave(_ session: Session, _ id: RoomID, ref: String?) {
-        if session.waitingRooms.contains(id) {
-            stopWaiting(session, id)
-            return reply(session, .ok(.init(ref: ref)))
+    func leave(_ connection: Connection, _ id: RoomID, ref: String?) {
+        if connection.waitingRooms.contains(id) {
+            stopWaiting(connection, id)
+            return reply(connection, .ok(.init(ref: ref)))
         }
-        guard session.rooms.contains(id) else {
-            return reply(session, .error(.init(.badRequest("You are not in room \(id)."), ref: ref)))
+        guard connection.rooms.contains(id) else {
+            return reply(connection, .error(.init(.badRequest("You are not in room \(id)."), ref: ref)))
         }
-        session.rooms.remove(id)
-        removeFromRoom(session, id)
-        reply(session, .ok(.init(ref: ref)))
+        connection.rooms.remove(id)
+        removeFromRoom(connection, id)
+        reply(connection, .ok(.init(ref: ref)))
     }
 
     /// Takes a connection out of a room, announcing the person's departure when it was their last connection.
-    func removeFromRoom(_ session: Session, _ id: RoomID) {
-        guard let room = rooms[id], let identity = session.identity else { return }
-        room.connections.remove(session.connection)
+    func removeFromRoom(_ connection: Connection, _ id: RoomID) {
+        guard let room = rooms[id], let identity = connection.identity else { return }
+        room.connections.remove(connection.id)
         guard let entry = room.present[identity.id] else { return }
         if entry.connections > 1 {
             room.present[identity.id] = (entry.member, entry.connections - 1)
@@ -331,7 +331,7 @@ extension Hub {
             sendHands(room)
         }
         let frame = codec.encode(.presence(.init(room: id, member: entry.member, state: .left)))
-        for connection in room.connections { transport.send(frame, to: connection) }
+        for connectionID in room.connections { transport.send(frame, to: connectionID) }
         let attendance = keeper.attendance, person = identity.id, now = clock()
         keeper.write("attendance") { try attendance.close(room: id, person: person, at: now) }
         if room.paused != wasPaused { announcePaused(room) }
@@ -341,34 +341,34 @@ extension Hub {
     /// Tells everyone in a room whether it is paused (no staff where staff is required).
     func announcePaused(_ room: LiveRoom, except: ConnectionID? = nil) {
         let frame = codec.encode(.roomState(.init(room: room.descriptor.id, paused: room.paused)))
-        for connection in room.connections where connection != except { transport.send(frame, to: connection) }
+        for connectionID in room.connections where connectionID != except { transport.send(frame, to: connectionID) }
     }
 
     /// `history`: bounded by the room's `deliveredSeq` now; the page is read off the service thread.
-    func history(_ session: Session, _ id: RoomID, beforeSeq: Int64?, limit: Int?, ref: String?) {
+    func history(_ connection: Connection, _ id: RoomID, beforeSeq: Int64?, limit: Int?, ref: String?) {
         let limits = configuration.limits
         let limit = limit ?? limits.joinPage
         guard (1...limits.historyMax).contains(limit) else {
-            return reply(session, .error(.init(.badRequest("\"limit\" must be 1 to \(limits.historyMax)."), ref: ref)))
+            return reply(connection, .error(.init(.badRequest("\"limit\" must be 1 to \(limits.historyMax)."), ref: ref)))
         }
-        guard session.rooms.contains(id), let room = rooms[id], let identity = session.identity else {
-            return reply(session, .error(.init(.forbidden("Join room \(id) before reading its history."), ref: ref)))
+        guard connection.rooms.contains(id), let room = rooms[id], let identity = connection.identity else {
+            return reply(connection, .error(.init(.forbidden("Join room \(id) before reading its history."), ref: ref)))
         }
         let before = min(beforeSeq ?? Int64.max, room.deliveredSeq + 1), upTo = room.deliveredSeq, reads = self.reads
-        lookup(session, { try reads.history(id, for: identity, before: before, upTo: upTo, limit: limit) }) {
-            [self] session, result in
-            guard session.rooms.contains(id) else {
-                return reply(session, .error(.init(.forbidden("Join room \(id) before reading its history."), ref: ref)))
+        lookup(connection, { try reads.history(id, for: identity, before: before, upTo: upTo, limit: limit) }) {
+            [self] connection, result in
+            guard connection.rooms.contains(id) else {
+                return reply(connection, .error(.init(.forbidden("Join room \(id) before reading its history."), ref: ref)))
             }
             switch result {
             case .success(let page):
                 if identity.role.isStaff {
                     audit(.historyRead, by: identity.id, room: id, target: nil, now: clock(), detail: "history before \(before)")
                 }
-                reply(session, .history(.init(room: id, messages: page.messages.map { $0.wire(for: identity.role) },
+                reply(connection, .history(.init(room: id, messages: page.messages.map { $0.wire(for: identity.role) },
                                               more: page.more, ref: ref)))
             case .failure:
-                reply(session, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
+                reply(connection, .error(.init(.init(.internal, "The server could not read this room's history."), ref: ref)))
             }
         }
     }

@@ -7,8 +7,8 @@ extension Hub {
     /// A participant's message matched a crisis signal: supportive resources to them at once, an alert to staff.
     func crisisFlagged(_ message: StoredMessage, _ match: CrisisMatch, in room: LiveRoom) {
         let support = codec.encode(.support(.init(room: message.room, text: configuration.crisisResources)))
-        for connection in room.connections where sessions[connection]?.identity?.id == message.sender.id {
-            transport.send(support, to: connection)
+        for connectionID in room.connections where connections[connectionID]?.identity?.id == message.sender.id {
+            transport.send(support, to: connectionID)
         }
         raiseAlert(room: room.descriptor, member: message.sender, category: match.category,
                    severity: match.severity.rawValue, seq: message.seq, at: clock())
@@ -65,29 +65,29 @@ extension Hub {
     func broadcast(_ alert: Alert, room: RoomDescriptor) {
         alertUpdates.sent(alert.id, at: .now)
         let frame = codec.encode(.alert(.init(alert)))
-        for staff in staffSessions(for: room) { transport.send(frame, to: staff.connection) }
+        for staff in staffConnections(for: room) { transport.send(frame, to: staff.id) }
     }
 
     /// The open alerts, to a staff member who just connected: read on the records queue (never on the service
     /// thread), after every raise and acknowledgement queued before. At most `alertReplayLimit` in full, the ones
     /// signalled most recently, sent oldest first; when more are open, an `alert_backlog` frame says how many more.
-    func replayAlerts(to session: Session, _ identity: Identity) {
+    func replayAlerts(to connection: Connection, _ identity: Identity) {
         let records = keeper.records, schedule = self.schedule, window = configuration.window
-        let connection = session.connection
+        let connectionID = connection.id
         keeper.run(lane: .crisis, what: "alert replay", { try Self.listedAlerts(for: identity, room: nil, records: records, schedule: schedule, window: window) }) {
             [self] result in
             transport.execute { [self] in
-                guard let session = sessions[connection], !session.closing else { return }
+                guard let connection = connections[connectionID], !connection.closing else { return }
                 guard case .success(.success(let open)) = result else {
                     logger.error("could not replay open alerts", metadata: ["hearth.person": "\(identity.id)"])
                     return
                 }
                 let replay = Self.replay(open, limit: Self.alertReplayLimit)
-                for alert in replay.alerts { reply(session, .alert(.init(alert))) }
+                for alert in replay.alerts { reply(connection, .alert(.init(alert))) }
                 if let backlog = replay.backlog {
                     logger.notice("alert replay bounded", metadata: ["hearth.person": "\(identity.id)",
                                                                      "hearth.more": "\(backlog.more)"])
-                    reply(session, .alertBacklog(backlog))
+                    reply(connection, .alertBacklog(backlog))
                 }
             }
         }
@@ -105,9 +105,9 @@ extension Hub {
 
     /// `alert_ack` of one alert: `ok`, then the alert (acknowledged now, or as it already was) to the staff who may
     /// access its room.
-    func acknowledge(_ session: Session, _ identity: Identity, alert id: Int64, outcome: String?, ref: String?) {
+    func acknowledge(_ connection: Connection, _ identity: Identity, alert id: Int64, outcome: String?, ref: String?) {
         let records = keeper.records, staff = identity.id, now = clock()
-        acknowledged(session, identity, ids: [id], ref: ref, { () throws -> Result<[Alert], UnknownAlert> in
+        acknowledged(connection, identity, ids: [id], ref: ref, { () throws -> Result<[Alert], UnknownAlert> in
             guard let alert = try records.acknowledge(alert: id, by: staff, outcome: outcome, at: now) else {
                 return .failure(UnknownAlert(id: id))
             }
@@ -117,9 +117,9 @@ extension Hub {
 
     /// `alert_ack` with `alerts`: all of them in one transaction, or, when one is unknown or not this person's to
     /// acknowledge, none (`not_found` or `forbidden` naming the first such id).
-    func acknowledge(_ session: Session, _ identity: Identity, alerts ids: [Int64], outcome: String?, ref: String?) {
+    func acknowledge(_ connection: Connection, _ identity: Identity, alerts ids: [Int64], outcome: String?, ref: String?) {
         let records = keeper.records, staff = identity.id, now = clock()
-        acknowledged(session, identity, ids: ids, ref: ref, {
+        acknowledged(connection, identity, ids: ids, ref: ref, {
             try records.acknowledge(alerts: ids, by: staff, outcome: outcome, at: now)
         })
     }
@@ -142,10 +142,10 @@ extension Hub {
     /// Runs an acknowledgement on the records queue (with the rooms of its alerts, read there first: a person who may
     /// not acknowledge one of them acknowledges none), then replies and sends each alert to the staff who may access
     /// its room.
-    private func acknowledged(_ session: Session, _ identity: Identity, ids: [Int64], ref: String?,
+    private func acknowledged(_ connection: Connection, _ identity: Identity, ids: [Int64], ref: String?,
                               _ work: @escaping @Sendable () throws -> Result<[Alert], UnknownAlert>) {
-        let schedule = self.schedule, window = configuration.window, connection = session.connection
-        let records = keeper.records, glass = session.breakGlass, staff = identity.id
+        let schedule = self.schedule, window = configuration.window, connectionID = connection.id
+        let records = keeper.records, glass = connection.breakGlass, staff = identity.id
         keeper.run(lane: .crisis, what: "alert acknowledgement", {
             () throws -> Result<[(Alert, RoomDescriptor?)], AcknowledgementRefusal> in
             let alertRooms = try records.rooms(ofAlerts: ids)
@@ -162,26 +162,26 @@ extension Hub {
             }
         }) { [self] result in
             transport.execute { [self] in
-                let session = sessions[connection]
+                let connection = connections[connectionID]
                 switch result {
                 case .success(.success(let alerts)):
                     for (alert, _) in alerts { openAlerts.removeValue(forKey: alert.id) }
                     logger.info("alerts acknowledged", metadata: ["hearth.alerts": "\(alerts.map(\.0.id))", "hearth.by": "\(staff)"])
-                    if let session { reply(session, .ok(.init(ref: ref))) }
+                    if let connection { reply(connection, .ok(.init(ref: ref))) }
                     for (alert, descriptor) in alerts {
                         if let descriptor = rooms[alert.room]?.descriptor ?? descriptor { broadcast(alert, room: descriptor) }
                     }
                 case .success(.failure(.unknown(let id))):
-                    if let session { reply(session, .error(.init(.notFound("There is no alert \(id)."), ref: ref))) }
+                    if let connection { reply(connection, .error(.init(.notFound("There is no alert \(id)."), ref: ref))) }
                 case .success(.failure(.forbidden(let id))):
                     recordRefusal(identity, "alert_ack", room: nil)
-                    if let session {
-                        reply(session, .error(.init(.forbidden("Alert \(id) belongs to a session you cannot open, so you "
+                    if let connection {
+                        reply(connection, .error(.init(.forbidden("Alert \(id) belongs to a session you cannot open, so you "
                             + "cannot acknowledge it: its counselor or an administrator who used break-glass can."), ref: ref)))
                     }
                 case .failure(let error):
-                    if let session {
-                        reply(session, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))
+                    if let connection {
+                        reply(connection, .error(.init(.record(error, "The server could not record that. Try again."), ref: ref)))
                     }
                 }
             }
@@ -207,8 +207,8 @@ extension Hub {
                     logger.warning("alert escalated: no one acknowledged it", metadata: ["hearth.alert": "\(id)", "hearth.room": "\(alert.room)"])
                     alertUpdates.sent(alert.id, at: .now)
                     let frame = codec.encode(.alert(.init(alert)))
-                    for session in sessions.values where session.identity?.role.isStaff == true && !session.closing {
-                        transport.send(frame, to: session.connection)
+                    for connection in connections.values where connection.identity?.role.isStaff == true && !connection.closing {
+                        transport.send(frame, to: connection.id)
                     }
                 }
             }
@@ -228,21 +228,21 @@ extension Hub {
     /// raise, acknowledgement and escalation queued before it, so the list agrees with the `alert` frames already
     /// sent. The in-memory `openAlerts` cannot answer it: it only watches for escalation, and drops an alert once
     /// escalated.
-    func listAlerts(_ session: Session, _ identity: Identity, room: RoomID?, ref: String?) {
+    func listAlerts(_ connection: Connection, _ identity: Identity, room: RoomID?, ref: String?) {
         let records = keeper.records, schedule = self.schedule, window = configuration.window
-        let connection = session.connection
+        let connectionID = connection.id
         keeper.run(lane: .crisis, what: "alert list", { try Self.listedAlerts(for: identity, room: room, records: records, schedule: schedule, window: window) }) {
             [self] result in
             transport.execute { [self] in
-                guard let session = sessions[connection] else { return }
+                guard let connection = connections[connectionID] else { return }
                 switch result {
                 case .success(.success(let alerts)):
-                    reply(session, .alerts(.init(alerts: alerts, ref: ref)))
+                    reply(connection, .alerts(.init(alerts: alerts, ref: ref)))
                 case .success(.failure(let error)):
-                    reply(session, .error(.init(error, ref: ref)))
+                    reply(connection, .error(.init(error, ref: ref)))
                 case .failure(let error):
                     logger.error("could not list open alerts", metadata: ["hearth.person": "\(identity.id)"])
-                    reply(session, .error(.init(.record(error, "The server could not list the alerts. Try again."), ref: ref)))
+                    reply(connection, .error(.init(.record(error, "The server could not list the alerts. Try again."), ref: ref)))
                 }
             }
         }

@@ -92,27 +92,27 @@ extension Hub {
     /// (a single-use invitation is redeemed on the records queue in between); the connection's later frames wait,
     /// so a `join` sent right behind its `hello` is handled after the welcome, as before. While the check runs the
     /// connection has said hello: the hello deadline does not close it.
-    func hello(_ session: Session, token: String, ref: String?) {
-        session.helloPending = true
+    func hello(_ connection: Connection, token: String, ref: String?) {
+        connection.helloPending = true
         let reads = self.reads, now = clock()
-        lookup(session, { try reads.hello(token: token, now: now) }) { [self] session, result in
+        lookup(connection, { try reads.hello(token: token, now: now) }) { [self] connection, result in
             switch result {
             case .failure:
-                logger.error("token lookup failed", metadata: ["hearth.connection": "\(session.connection)"])
-                helloFailed(session, .init(.internal, "The server could not check your token. Try again."), ref: ref)
+                logger.error("token lookup failed", metadata: ["hearth.connection": "\(connection.id)"])
+                helloFailed(connection, .init(.internal, "The server could not check your token. Try again."), ref: ref)
             case .success(.refused(let reason)):
-                logger.notice("hello refused", metadata: ["hearth.connection": "\(session.connection)"])
+                logger.notice("hello refused", metadata: ["hearth.connection": "\(connection.id)"])
                 // Counted per address for the abuse log (at most once a minute, never the token): guessing shows.
-                transport.noteAbuse(.failedSignIn, on: session.connection)
-                refuse(session, reason, ref: ref)
+                transport.noteAbuse(.failedSignIn, on: connection.id)
+                refuse(connection, reason, ref: ref)
             case .success(.noStanding(let message)):
-                logger.notice("hello refused: no standing", metadata: ["hearth.connection": "\(session.connection)"])
-                refuse(session, message, ref: ref)
+                logger.notice("hello refused: no standing", metadata: ["hearth.connection": "\(connection.id)"])
+                refuse(connection, message, ref: ref)
             case .success(.redeem):
-                redeem(session, token: token, ref: ref)
+                redeem(connection, token: token, ref: ref)
             case .success(.welcome(let read)):
-                signedIn(session, read, tokenHash: AccessToken.hash(token), sessionToken: nil, ref: ref) { [self] in
-                    hello(session, token: token, ref: ref)
+                signedIn(connection, read, tokenHash: AccessToken.hash(token), sessionToken: nil, ref: ref) { [self] in
+                    hello(connection, token: token, ref: ref)
                 }
             }
         }
@@ -120,80 +120,80 @@ extension Hub {
 
     /// Redeems a single-use invitation (a write, on the records queue: two connections cannot both use one), then
     /// reads the welcome.
-    private func redeem(_ session: Session, token: String, ref: String?) {
+    private func redeem(_ connection: Connection, token: String, ref: String?) {
         let directory = self.directory, now = clock()
-        recordLookup(session, what: "invitation redemption", { try directory.signIn(token: token, now: now) }) {
-            [self] session, result in
+        recordLookup(connection, what: "invitation redemption", { try directory.signIn(token: token, now: now) }) {
+            [self] connection, result in
             switch result {
             case .failure(let error):
-                logger.error("token lookup failed", metadata: ["hearth.connection": "\(session.connection)"])
-                helloFailed(session, .record(error, "The server could not check your token. Try again."), ref: ref)
+                logger.error("token lookup failed", metadata: ["hearth.connection": "\(connection.id)"])
+                helloFailed(connection, .record(error, "The server could not check your token. Try again."), ref: ref)
             case .success(.refused(let reason)):
-                logger.notice("hello refused", metadata: ["hearth.connection": "\(session.connection)"])
-                transport.noteAbuse(.failedSignIn, on: session.connection)
-                refuse(session, reason, ref: ref)
+                logger.notice("hello refused", metadata: ["hearth.connection": "\(connection.id)"])
+                transport.noteAbuse(.failedSignIn, on: connection.id)
+                refuse(connection, reason, ref: ref)
             case .success(.valid(let identity, let sessionToken)):
-                welcomeRedeemed(session, identity, sessionToken: sessionToken ?? token, ref: ref)
+                welcomeRedeemed(connection, identity, sessionToken: sessionToken ?? token, ref: ref)
             }
         }
     }
 
-    private func welcomeRedeemed(_ session: Session, _ identity: Identity, sessionToken: String, ref: String?) {
+    private func welcomeRedeemed(_ connection: Connection, _ identity: Identity, sessionToken: String, ref: String?) {
         let reads = self.reads, now = clock()
-        lookup(session, { try reads.welcome(redeemed: identity, sessionToken: sessionToken, now: now) }) {
-            [self] session, result in
+        lookup(connection, { try reads.welcome(redeemed: identity, sessionToken: sessionToken, now: now) }) {
+            [self] connection, result in
             switch result {
             case .success(.welcome(let read)):
-                signedIn(session, read, tokenHash: AccessToken.hash(sessionToken), sessionToken: sessionToken, ref: ref) {
-                    [self] in welcomeRedeemed(session, identity, sessionToken: sessionToken, ref: ref)
+                signedIn(connection, read, tokenHash: AccessToken.hash(sessionToken), sessionToken: sessionToken, ref: ref) {
+                    [self] in welcomeRedeemed(connection, identity, sessionToken: sessionToken, ref: ref)
                 }
             case .success(.noStanding(let message)):
                 logger.notice("hello refused: no standing", metadata: [
-                    "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
+                    "hearth.connection": "\(connection.id)", "hearth.person": "\(identity.id)",
                 ])
-                refuse(session, message, ref: ref)
+                refuse(connection, message, ref: ref)
             case .success(.refused(let reason)):
-                refuse(session, reason, ref: ref)
+                refuse(connection, reason, ref: ref)
             case .success(.redeem), .failure:
-                logger.error("token lookup failed", metadata: ["hearth.connection": "\(session.connection)"])
-                helloFailed(session, .init(.internal, "The server could not check your token. Try again."), ref: ref)
+                logger.error("token lookup failed", metadata: ["hearth.connection": "\(connection.id)"])
+                helloFailed(connection, .init(.internal, "The server could not check your token. Try again."), ref: ref)
             }
         }
     }
 
     /// Signs the connection in and sends the welcome (and, to staff, the open alerts). A read older than the access
     /// version the hub has seen is read again (`again`): a re-check started meanwhile did not cover this connection.
-    private func signedIn(_ session: Session, _ read: WelcomeRead, tokenHash: Data, sessionToken: String?, ref: String?,
+    private func signedIn(_ connection: Connection, _ read: WelcomeRead, tokenHash: Data, sessionToken: String?, ref: String?,
                           again: () -> Void) {
         guard let rooms = read.rooms else {
-            logger.error("room list failed", metadata: ["hearth.connection": "\(session.connection)"])
-            return helloFailed(session, .init(.internal, "The server could not list your sessions. Try again."), ref: ref)
+            logger.error("room list failed", metadata: ["hearth.connection": "\(connection.id)"])
+            return helloFailed(connection, .init(.internal, "The server could not list your sessions. Try again."), ref: ref)
         }
         if read.accessVersion < accessVersion { return again() }
         guard read.tokenValid else {
             logger.notice("token revoked or expired: closing", metadata: ["hearth.person": "\(read.identity.id)"])
-            return refuse(session, "Your access has ended: it was revoked, or the session it was for is over.", ref: ref)
+            return refuse(connection, "Your access has ended: it was revoked, or the session it was for is over.", ref: ref)
         }
         let identity = read.identity, now = clock()
         logger.info("participant connected", metadata: [
-            "hearth.connection": "\(session.connection)", "hearth.person": "\(identity.id)",
+            "hearth.connection": "\(connection.id)", "hearth.person": "\(identity.id)",
             "hearth.role": "\(identity.role.rawValue)",
         ])
         // Signed in only once the welcome can be sent, so a `hello` refused with `internal` can be retried.
-        session.helloPending = false
-        session.identity = identity
-        session.tokenHash = tokenHash
-        session.accessDue = read.accessDue
-        transport.markAuthenticated(session.connection)
-        reply(session, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
+        connection.helloPending = false
+        connection.identity = identity
+        connection.tokenHash = tokenHash
+        connection.accessDue = read.accessDue
+        transport.markAuthenticated(connection.id)
+        reply(connection, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
                                       server: "hearth/\(version)", sessionToken: sessionToken, ref: ref)))
-        if identity.role.isStaff { replayAlerts(to: session, identity) }
+        if identity.role.isStaff { replayAlerts(to: connection, identity) }
     }
 
     /// A `hello` answered `internal`: it may be sent again, and the hello deadline counts from now.
-    private func helloFailed(_ session: Session, _ error: ProtocolError, ref: String?) {
-        session.helloPending = false
-        session.helloSince = .now
-        reply(session, .error(.init(error, ref: ref)))
+    private func helloFailed(_ connection: Connection, _ error: ProtocolError, ref: String?) {
+        connection.helloPending = false
+        connection.helloSince = .now
+        reply(connection, .error(.init(error, ref: ref)))
     }
 }

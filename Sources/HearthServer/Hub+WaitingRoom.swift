@@ -6,10 +6,10 @@ import HearthTransport
 extension Hub {
     /// Puts a connection in a room's waiting room: `waiting` to it, a knock to staff when the person was not
     /// already waiting (a second tab or a reconnect does not knock twice).
-    func wait(_ session: Session, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?, ref: String?) {
-        session.waitingRooms.insert(room.descriptor.id)
-        let isNew = room.addWaiting(identity.member, connection: session.connection, afterSeq: afterSeq)
-        reply(session, .waiting(.init(room: room.descriptor.id, ref: ref)))
+    func wait(_ connection: Connection, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?, ref: String?) {
+        connection.waitingRooms.insert(room.descriptor.id)
+        let isNew = room.addWaiting(identity.member, connectionID: connection.id, afterSeq: afterSeq)
+        reply(connection, .waiting(.init(room: room.descriptor.id, ref: ref)))
         if isNew {
             logger.info("waiting to be admitted", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(room.descriptor.id)"])
             knock(room, identity.member, .waiting)
@@ -21,24 +21,24 @@ extension Hub {
     func knock(_ room: LiveRoom, _ member: MemberInfo, _ state: ServerFrame.KnockState) {
         let descriptor = room.descriptor
         let frame = codec.encode(.knock(.init(room: descriptor.id, member: member, state: state)))
-        for session in watchingStaff(descriptor) { transport.send(frame, to: session.connection) }
+        for connection in watchingStaff(descriptor) { transport.send(frame, to: connection.id) }
     }
 
     /// Staff who follow a room: those in it, and every connected staff member who may access it and leads it
     /// (every one of them when the session names no facilitators).
-    func watchingStaff(_ descriptor: RoomDescriptor) -> [Session] {
-        staffSessions(for: descriptor).filter { session in
-            guard let identity = session.identity else { return false }
-            return session.rooms.contains(descriptor.id) || descriptor.facilitators.isEmpty
+    func watchingStaff(_ descriptor: RoomDescriptor) -> [Connection] {
+        staffConnections(for: descriptor).filter { connection in
+            guard let identity = connection.identity else { return false }
+            return connection.rooms.contains(descriptor.id) || descriptor.facilitators.isEmpty
                 || descriptor.isFacilitated(by: identity.id)
         }
     }
 
     /// Takes a connection out of a waiting room (it left or disconnected); staff hear when the person is gone.
-    func stopWaiting(_ session: Session, _ id: RoomID) {
-        session.waitingRooms.remove(id)
-        guard let room = rooms[id], let identity = session.identity, var entry = room.waiting[identity.id] else { return }
-        entry.connections.removeValue(forKey: session.connection)
+    func stopWaiting(_ connection: Connection, _ id: RoomID) {
+        connection.waitingRooms.remove(id)
+        guard let room = rooms[id], let identity = connection.identity, var entry = room.waiting[identity.id] else { return }
+        entry.connections.removeValue(forKey: connection.id)
         if entry.connections.isEmpty {
             room.waiting.removeValue(forKey: identity.id)
             knock(room, entry.member, .left)
@@ -56,13 +56,13 @@ extension Hub {
         return room
     }
 
-    func admit(_ session: Session, _ identity: Identity, _ id: RoomID, member: PersonID?, ref: String?) {
+    func admit(_ connection: Connection, _ identity: Identity, _ id: RoomID, member: PersonID?, ref: String?) {
         let room: LiveRoom
-        do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         let people: [PersonID]
         if let member {
             guard room.waiting[member] != nil else {
-                return reply(session, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
+                return reply(connection, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
             }
             people = [member]
         } else {
@@ -70,7 +70,7 @@ extension Hub {
         }
         // Admitted once the decision is stored; if it could not be, they stay waiting and staff may admit again.
         let now = clock(), records = keeper.records, staff = identity.id
-        recordThenReply(session, ref: ref, "admission", failure: "The admission could not be saved. Admit again.", {
+        recordThenReply(connection, ref: ref, "admission", failure: "The admission could not be saved. Admit again.", {
             for person in people { try records.decide(room: id, person: person, .admitted, by: staff, at: now) }
         }, stored: { [self] in
             guard let room = rooms[id] else { return }
@@ -79,8 +79,8 @@ extension Hub {
                 room.admitted.insert(person)
                 logger.info("admitted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
                 knock(room, entry.member, .admitted)
-                for (connection, afterSeq) in entry.connections {
-                    guard let waiter = sessions[connection], let who = waiter.identity else { continue }
+                for (connectionID, afterSeq) in entry.connections {
+                    guard let waiter = connections[connectionID], let who = waiter.identity else { continue }
                     waiter.waitingRooms.remove(id)
                     enter(waiter, who, room, afterSeq: afterSeq, ref: nil)
                 }
@@ -88,15 +88,15 @@ extension Hub {
         })
     }
 
-    func deny(_ session: Session, _ identity: Identity, _ id: RoomID, member: PersonID, message: String?, ref: String?) {
+    func deny(_ connection: Connection, _ identity: Identity, _ id: RoomID, member: PersonID, message: String?, ref: String?) {
         let room: LiveRoom
-        do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(session, .error(.init(error, ref: ref))) }
+        do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
         guard room.waiting[member] != nil else {
-            return reply(session, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
+            return reply(connection, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
         }
         // Denied once the decision is stored; if it could not be, they stay waiting.
         let now = clock(), records = keeper.records, staff = identity.id
-        recordThenReply(session, ref: ref, "admission", failure: "The decision could not be saved. Send it again.", {
+        recordThenReply(connection, ref: ref, "admission", failure: "The decision could not be saved. Send it again.", {
             try records.decide(room: id, person: member, .denied, by: staff, at: now)
         }, stored: { [self] in
             guard let room = rooms[id], let entry = room.waiting.removeValue(forKey: member) else { return }
@@ -104,9 +104,9 @@ extension Hub {
             let text = message?.trimmingCharacters(in: .whitespacesAndNewlines)
             let frame = codec.encode(.denied(.init(room: id, message: text?.isEmpty == false ? text!
                 : "The counselor did not admit you to this session. You can contact the clinic if you have questions.")))
-            for connection in entry.connections.keys {
-                sessions[connection]?.waitingRooms.remove(id)
-                transport.send(frame, to: connection)
+            for connectionID in entry.connections.keys {
+                connections[connectionID]?.waitingRooms.remove(id)
+                transport.send(frame, to: connectionID)
             }
             knock(room, entry.member, .denied)
         })

@@ -6,13 +6,13 @@ import Logging
 
 /// Routing data for a pending message: whom to acknowledge.
 struct SendOrigin: Sendable {
-    var connection: ConnectionID
+    var connectionID: ConnectionID
     var ref: String?
     /// The crisis signal the message matched, if any: the alert is raised once it is committed.
     var crisis: CrisisMatch? = nil
 }
 
-/// The heart of the server. It owns every session and room, and runs only on the transport's service thread:
+/// The heart of the server. It owns every connection and live room, and runs only on the transport's service thread:
 /// transport callbacks call it directly, and work from other threads (commits, records, lookups) arrives through
 /// `WebSocketServer.execute`. Nothing here takes a lock, and nothing here waits on the database: reads go to the
 /// lookups queue (`Lookups`), writes to the writer and the records queue.
@@ -36,7 +36,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     unowned let transport: any ServerTransport
     var writer: MessageWriter<SendOrigin>!
 
-    var sessions: [ConnectionID: Session] = [:]
+    var connections: [ConnectionID: Connection] = [:]
     /// Request allowances per person, shared by all their connections, and the tally of refused requests.
     var limiter = RequestLimiter()
     var rooms: [RoomID: LiveRoom] = [:]
@@ -91,9 +91,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     // MARK: Transport events
 
-    func connectionOpened(_ connection: ConnectionID) {
-        sessions[connection] = Session(connection: connection, openedAt: .now)
-        logger.debug("connection opened", metadata: ["hearth.connection": "\(connection)"])
+    func connectionOpened(_ connectionID: ConnectionID) {
+        connections[connectionID] = Connection(id: connectionID, openedAt: .now)
+        logger.debug("connection opened", metadata: ["hearth.connection": "\(connectionID)"])
     }
 
     /// Most frames, and bytes in all, a connection may send before its `hello` succeeds (retries of a `hello`
@@ -103,63 +103,63 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     /// A store read unanswered for this long makes `/healthz` say the database is unavailable.
     static let readStallSeconds = 5
 
-    func received(text: [UInt8], on connection: ConnectionID) {
-        guard let session = sessions[connection], !session.closing else { return }
-        if session.identity == nil {
-            session.preHelloFrames += 1
-            session.preHelloBytes += text.count
-            if session.preHelloFrames > Self.preHelloFrames || session.preHelloBytes > Self.preHelloBytes {
-                return closeBeforeHello(session, .badRequest(
+    func received(text: [UInt8], on connectionID: ConnectionID) {
+        guard let connection = connections[connectionID], !connection.closing else { return }
+        if connection.identity == nil {
+            connection.preHelloFrames += 1
+            connection.preHelloBytes += text.count
+            if connection.preHelloFrames > Self.preHelloFrames || connection.preHelloBytes > Self.preHelloBytes {
+                return closeBeforeHello(connection, .badRequest(
                     "Too much before hello: at most \(Self.preHelloFrames) frames and \(Self.preHelloBytes / 1024) KiB."))
             }
         }
         // Behind a request whose reads run off the service thread, frames wait their turn (`Hub+Lookups`).
-        if session.awaiting > 0 { return hold(.text(text), on: session) }
-        process(text, on: session)
+        if connection.awaiting > 0 { return hold(.text(text), on: connection) }
+        process(text, on: connection)
     }
 
     /// Decodes and handles one frame of a connection, in its turn.
-    func process(_ text: [UInt8], on session: Session) {
+    func process(_ text: [UInt8], on connection: Connection) {
         switch codec.decodeClientRequest(text) {
         case .failure(let rejection):
-            guard let identity = session.identity else {
-                return closeBeforeHello(session, rejection.error, ref: rejection.ref)
+            guard let identity = connection.identity else {
+                return closeBeforeHello(connection, rejection.error, ref: rejection.ref)
             }
-            guard withinAllowance(.other, identity, session, ref: rejection.ref) else { return }
-            reply(session, .error(.init(rejection.error, ref: rejection.ref)))
+            guard withinAllowance(.other, identity, connection, ref: rejection.ref) else { return }
+            reply(connection, .error(.init(rejection.error, ref: rejection.ref)))
         case .success(let request):
-            handle(request, from: session)
+            handle(request, from: connection)
         }
     }
 
-    func receivedBinary(on connection: ConnectionID) {
-        guard let session = sessions[connection], !session.closing else { return }
-        if session.awaiting > 0 { return hold(.binary, on: session) }
-        processBinary(on: session)
+    func receivedBinary(on connectionID: ConnectionID) {
+        guard let connection = connections[connectionID], !connection.closing else { return }
+        if connection.awaiting > 0 { return hold(.binary, on: connection) }
+        processBinary(on: connection)
     }
 
-    func processBinary(on session: Session) {
+    func processBinary(on connection: Connection) {
         let error = ProtocolError.badRequest("Frames must be UTF-8 JSON text, not binary.")
-        guard let identity = session.identity else { return closeBeforeHello(session, error) }
-        guard withinAllowance(.other, identity, session, ref: nil) else { return }
-        reply(session, .error(.init(error, ref: nil)))
+        guard let identity = connection.identity else { return closeBeforeHello(connection, error) }
+        guard withinAllowance(.other, identity, connection, ref: nil) else { return }
+        reply(connection, .error(.init(error, ref: nil)))
     }
 
     /// A connection that has not said hello broke the rules (too much, binary or malformed): the error, then 1008.
     /// Counted for the abuse log.
-    private func closeBeforeHello(_ session: Session, _ error: ProtocolError, ref: String? = nil) {
-        reply(session, .error(.init(error, ref: ref)))
-        session.closing = true
-        transport.noteAbuse(.preHello, on: session.connection)
-        transport.close(session.connection, code: .policyViolation, reason: "protocol violation before hello")
+    private func closeBeforeHello(_ connection: Connection, _ error: ProtocolError, ref: String? = nil) {
+        reply(connection, .error(.init(error, ref: ref)))
+        connection.closing = true
+        transport.noteAbuse(.preHello, on: connection.id)
+        transport.close(connection.id, code: .policyViolation, reason: "protocol violation before hello")
     }
 
-    func connectionClosed(_ connection: ConnectionID) {
-        guard let session = sessions.removeValue(forKey: connection) else { return }
-        for room in session.entering.keys { abandonEntering(session, room) }
-        for room in session.rooms { removeFromRoom(session, room) }
-        for room in session.waitingRooms { stopWaiting(session, room) }
-        logger.debug("connection closed", metadata: ["hearth.connection": "\(connection)"])
+    func connectionClosed(_ connectionID: ConnectionID) {
+        guard let connection = connections.removeValue(forKey: connectionID) else { return }
+        for room in connection.entering.keys { abandonEntering(connection, room) }
+        for room in connection.rooms { removeFromRoom(connection, room) }
+        for room in connection.waitingRooms { stopWaiting(connection, room) }
+        logger.debug("connection closed", metadata: ["hearth.connection": "\(connectionID)"])
     }
 
     func loopTurnEnded() {
@@ -172,10 +172,10 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         let instant = ContinuousClock.now
         let deadline = instant - .seconds(configuration.helloTimeoutSeconds)
         // A connection whose `hello` is being checked has said hello: the deadline is not for it.
-        for session in sessions.values where session.identity == nil && !session.closing && !session.helloPending
-            && session.helloSince < deadline {
-            transport.noteAbuse(.helloDeadline, on: session.connection)
-            refuse(session, "No hello within \(configuration.helloTimeoutSeconds) s.")
+        for connection in connections.values where connection.identity == nil && !connection.closing && !connection.helloPending
+            && connection.helloSince < deadline {
+            transport.noteAbuse(.helloDeadline, on: connection.id)
+            refuse(connection, "No hello within \(configuration.helloTimeoutSeconds) s.")
         }
         readAccessVersion(at: instant)
         let now = clock()
@@ -221,7 +221,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         var body: [String: Any] = [
             "status": healthy ? "ok" : "degraded", "version": version,
             "database": !readable ? "unavailable" : failingSince == nil ? "ok" : "failing",
-            "synchronous": database.synchronous.rawValue, "connections": sessions.count,
+            "synchronous": database.synchronous.rawValue, "connections": connections.count,
         ]
         if let failingSince { body["last_failure"] = WireTime.timestamp(failingSince) }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
@@ -230,95 +230,95 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     // MARK: Requests
 
-    func handle(_ request: ClientRequest, from session: Session) {
-        guard let identity = session.identity else {
+    func handle(_ request: ClientRequest, from connection: Connection) {
+        guard let identity = connection.identity else {
             if case .hello(let token) = request.command {
-                hello(session, token: token, ref: request.ref)
+                hello(connection, token: token, ref: request.ref)
             } else {
-                refuse(session, "Send hello with your token first.", ref: request.ref)
+                refuse(connection, "Send hello with your token first.", ref: request.ref)
             }
             return
         }
         // Every request draws on its class's allowance first: past it, nothing else happens (refusals included).
-        guard withinAllowance(request.command.requestClass, identity, session, ref: request.ref) else { return }
+        guard withinAllowance(request.command.requestClass, identity, connection, ref: request.ref) else { return }
         if request.command.isStaffOnly && !identity.role.isStaff {
             var what = request.command.type
             if case .moderate(_, let action) = request.command { what += " " + action.action }
             recordRefusal(identity, what, room: request.command.room)
-            return reply(session, .error(.init(.forbidden("Only counselors can do that."), ref: request.ref)))
+            return reply(connection, .error(.init(.forbidden("Only counselors can do that."), ref: request.ref)))
         }
         // What must be read from the store first is read off the service thread; the request is decided after.
-        if prefetch(request, identity, from: session) { return }
-        dispatch(request, identity, session)
+        if prefetch(request, identity, from: connection) { return }
+        dispatch(request, identity, connection)
     }
 
     /// Decides a request of a signed-in connection (its allowance and role already checked).
-    func dispatch(_ request: ClientRequest, _ identity: Identity, _ session: Session) {
+    func dispatch(_ request: ClientRequest, _ identity: Identity, _ connection: Connection) {
         switch request.command {
         case .hello:
-            reply(session, .error(.init(.badRequest("This connection has already said hello."), ref: request.ref)))
+            reply(connection, .error(.init(.badRequest("This connection has already said hello."), ref: request.ref)))
         case .join(let room, let afterSeq):
-            join(session, identity, room, afterSeq: afterSeq, ref: request.ref)
+            join(connection, identity, room, afterSeq: afterSeq, ref: request.ref)
         case .send(let room, let body, let clientID, let to, let announce):
-            send(session, identity, room, body: body, clientID: clientID, to: to, announce: announce, ref: request.ref)
+            send(connection, identity, room, body: body, clientID: clientID, to: to, announce: announce, ref: request.ref)
         case .history(let room, let beforeSeq, let limit):
-            history(session, room, beforeSeq: beforeSeq, limit: limit, ref: request.ref)
+            history(connection, room, beforeSeq: beforeSeq, limit: limit, ref: request.ref)
         case .leave(let room):
-            leave(session, room, ref: request.ref)
+            leave(connection, room, ref: request.ref)
         case .schedule(let from, let to):
-            schedule(session, identity, from: from, to: to, ref: request.ref)
+            schedule(connection, identity, from: from, to: to, ref: request.ref)
         case .agree(let room):
-            agree(session, identity, room, ref: request.ref)
+            agree(connection, identity, room, ref: request.ref)
         case .checkin(let room, let mood, let craving, let safe):
-            checkin(session, identity, room, mood: mood, craving: craving, safe: safe, ref: request.ref)
+            checkin(connection, identity, room, mood: mood, craving: craving, safe: safe, ref: request.ref)
         case .admit(let room, let member):
-            admit(session, identity, room, member: member, ref: request.ref)
+            admit(connection, identity, room, member: member, ref: request.ref)
         case .deny(let room, let member, let message):
-            deny(session, identity, room, member: member, message: message, ref: request.ref)
+            deny(connection, identity, room, member: member, message: message, ref: request.ref)
         case .attendance(let room, let week):
-            attendance(session, identity, room: room, week: week, ref: request.ref)
+            attendance(connection, identity, room: room, week: week, ref: request.ref)
         case .summary(let room):
-            summary(session, identity, room, ref: request.ref)
+            summary(connection, identity, room, ref: request.ref)
         case .invite(let room, let member):
-            invite(session, identity, room, member: member, ref: request.ref)
+            invite(connection, identity, room, member: member, ref: request.ref)
         case .alertAck(let alert, let outcome):
-            acknowledge(session, identity, alert: alert, outcome: outcome, ref: request.ref)
+            acknowledge(connection, identity, alert: alert, outcome: outcome, ref: request.ref)
         case .alertAckMany(let alerts, let outcome):
-            acknowledge(session, identity, alerts: alerts, outcome: outcome, ref: request.ref)
+            acknowledge(connection, identity, alerts: alerts, outcome: outcome, ref: request.ref)
         case .alerts(let room):
-            listAlerts(session, identity, room: room, ref: request.ref)
+            listAlerts(connection, identity, room: room, ref: request.ref)
         case .moderate(let room, let action):
-            moderate(session, identity, room, action, ref: request.ref)
+            moderate(connection, identity, room, action, ref: request.ref)
         case .hand(let room, let raised):
-            hand(session, identity, room, raised: raised, ref: request.ref)
+            hand(connection, identity, room, raised: raised, ref: request.ref)
         case .pass(let room):
-            pass(session, identity, room, ref: request.ref)
+            pass(connection, identity, room, ref: request.ref)
         case .report(let room, let seq, let reason):
-            report(session, identity, room, seq: seq, reason: reason, ref: request.ref)
+            report(connection, identity, room, seq: seq, reason: reason, ref: request.ref)
         case .reportAck(let report, let outcome):
-            resolveReport(session, identity, report: report, outcome: outcome, ref: request.ref)
+            resolveReport(connection, identity, report: report, outcome: outcome, ref: request.ref)
         case .note(let room, let body):
-            note(session, identity, room, body: body, ref: request.ref)
+            note(connection, identity, room, body: body, ref: request.ref)
         case .notes(let room):
-            notes(session, identity, room, ref: request.ref)
+            notes(connection, identity, room, ref: request.ref)
         case .transcript(let room, let recipient, let purpose, let json):
-            transcript(session, identity, room, recipient: recipient, purpose: purpose, json: json, ref: request.ref)
+            transcript(connection, identity, room, recipient: recipient, purpose: purpose, json: json, ref: request.ref)
         case .breakGlass(let room, let reason):
-            breakGlass(session, identity, room, reason: reason, ref: request.ref)
+            breakGlass(connection, identity, room, reason: reason, ref: request.ref)
         }
     }
 
     // MARK: Replies
 
-    func reply(_ session: Session, _ frame: ServerFrame) {
-        transport.send(codec.encode(frame), to: session.connection)
+    func reply(_ connection: Connection, _ frame: ServerFrame) {
+        transport.send(codec.encode(frame), to: connection.id)
     }
 
     /// Sends `unauthorized` and closes with 4001.
-    func refuse(_ session: Session, _ message: String, ref: String? = nil) {
-        reply(session, .error(.init(.init(.unauthorized, message), ref: ref)))
-        session.closing = true
-        transport.close(session.connection, code: .unauthorized, reason: "unauthorized")
+    func refuse(_ connection: Connection, _ message: String, ref: String? = nil) {
+        reply(connection, .error(.init(.init(.unauthorized, message), ref: ref)))
+        connection.closing = true
+        transport.close(connection.id, code: .unauthorized, reason: "unauthorized")
     }
 
     /// Creates the coming fortnight's rooms. A write transaction: runs off the service thread so the loop never

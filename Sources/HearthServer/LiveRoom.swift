@@ -57,13 +57,13 @@ final class LiveRoom {
     }
 
     /// Adds a waiting connection. Returns true when the person was not waiting before (staff should hear a knock).
-    func addWaiting(_ member: MemberInfo, connection: ConnectionID, afterSeq: Int64?) -> Bool {
+    func addWaiting(_ member: MemberInfo, connectionID: ConnectionID, afterSeq: Int64?) -> Bool {
         if waiting[member.id] != nil {
-            waiting[member.id]!.connections[connection] = afterSeq
+            waiting[member.id]!.connections[connectionID] = afterSeq
             return false
         }
         arrivals += 1
-        waiting[member.id] = WaitingEntry(member: member, connections: [connection: afterSeq], arrival: arrivals)
+        waiting[member.id] = WaitingEntry(member: member, connections: [connectionID: afterSeq], arrival: arrivals)
         return true
     }
 

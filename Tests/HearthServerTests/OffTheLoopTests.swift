@@ -40,7 +40,7 @@ import Testing
         alex.send(ClientRequest(.join(room: room, afterSeq: nil), ref: "j"))
         alex.send(ClientRequest(.send(room: room, body: "made it", clientID: "c1"), ref: "s"))
         try await until(server, "the join and the send to wait behind the hello") { hub in
-            hub.sessions.values.contains { $0.held.count == 2 }
+            hub.connections.values.contains { $0.held.count == 2 }
         }
         server.server.lookups.resume()
 
@@ -99,7 +99,7 @@ import Testing
         alex.send(ClientRequest(.schedule(from: nil, to: nil), ref: "sc"))
         alex.send(ClientRequest(.send(room: room, body: "from alex", clientID: "a1"), ref: "a1"))
         try await until(server, "Alex's send to wait behind the schedule") { hub in
-            hub.sessions.values.contains { $0.held.count == 1 }
+            hub.connections.values.contains { $0.held.count == 1 }
         }
         // Meanwhile Sam's message is stored and delivered to everyone, Alex included.
         #expect(try await sam.post("from sam", to: room).seq == 1)
@@ -125,13 +125,13 @@ import Testing
         server.server.lookups.pause()
         let checked = try await server.client.connect(server.url)
         checked.send(ClientRequest(.hello(token: server.clinic.alex.token), ref: "h"))
-        try await until(server, "the hello to be under way") { hub in hub.sessions.values.contains { $0.helloPending } }
+        try await until(server, "the hello to be under way") { hub in hub.connections.values.contains { $0.helloPending } }
         let silent = try await server.client.connect(server.url)
-        try await until(server, "the second connection") { hub in hub.sessions.count == 2 }
+        try await until(server, "the second connection") { hub in hub.connections.count == 2 }
         // Both connections opened long ago, as far as the hello deadline can tell: the next tick closes the one
         // that said nothing, not the one whose hello is being checked.
         await server.server.onServiceThread { hub in
-            for session in hub.sessions.values { session.helloSince = .now - .seconds(3600) }
+            for connection in hub.connections.values { connection.helloSince = .now - .seconds(3600) }
         }
         #expect(try await silent.error(timeout: .seconds(30)).code == .unauthorized)
         #expect(try await silent.closed().code == 4001)

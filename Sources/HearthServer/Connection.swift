@@ -4,8 +4,8 @@ import HearthStore
 import HearthTransport
 
 /// One WebSocket connection's state in the hub. Service thread only.
-final class Session {
-    let connection: ConnectionID
+final class Connection {
+    let id: ConnectionID
     /// When the socket opened, on the monotonic clock (for the hello deadline).
     let openedAt: ContinuousClock.Instant
     /// Set by a successful `hello`.
@@ -40,8 +40,8 @@ final class Session {
     /// Rooms this connection is entering: its `joined` is being read off the service thread.
     var entering: [RoomID: Entering] = [:]
 
-    init(connection: ConnectionID, openedAt: ContinuousClock.Instant) {
-        self.connection = connection
+    init(id: ConnectionID, openedAt: ContinuousClock.Instant) {
+        self.id = id
         self.openedAt = openedAt
         self.helloSince = openedAt
     }
