@@ -33,6 +33,8 @@ struct RecheckOutcome: Sendable {
     /// When each connection's access may next end with no write to the store (see `Connection.accessDue`).
     var due: [ConnectionID: Date] = [:]
     var descriptors: [RoomID: RoomDescriptor] = [:]
+    /// The store's access version the descriptors were read at.
+    var accessVersion: Int64 = 0
     var consentMissing: [RoomID: [MemberInfo]] = [:]
 }
 
@@ -44,6 +46,7 @@ extension StoreReads {
         var outcome = RecheckOutcome()
         let tokens = try? directory.workingTokens(input.entries.map(\.tokenHash), now: now)
         _ = try? catalog.read { reader in
+            outcome.accessVersion = reader.accessVersion
             for entry in input.entries {
                 let identity = entry.identity
                 if let tokens, tokens[entry.tokenHash] == nil {
@@ -197,7 +200,7 @@ extension Hub {
         }
         // A live room's policies may have changed (requires staff turned on): tell the people in it.
         for (id, descriptor) in outcome.descriptors {
-            if let room = rooms[id] { refresh(room, descriptor) }
+            if let room = rooms[id] { refresh(room, descriptor, readAt: outcome.accessVersion) }
         }
         refreshConsentMissing(outcome.consentMissing)
     }

@@ -11,6 +11,8 @@ struct LookupBook {
     /// Moves when something a `joined` shows from the store changes in a live room (a message flagged, a report filed
     /// or resolved): a page read across such a change is read again.
     var revisions: [RoomID: Int] = [:]
+    /// The access version each live room's descriptor was read at (`refresh` keeps the newest).
+    var descriptorVersions: [RoomID: Int64] = [:]
     /// Live rooms evicted so far: a room's state read before an eviction is not used after it.
     var evictions = 0
     /// The tick's access-version read is under way, since then.
@@ -183,19 +185,24 @@ extension Hub {
     func adopt(_ load: RoomLoad, evictions: Int) -> LiveRoom? {
         let id = load.descriptor.id
         if let room = rooms[id] {
-            refresh(room, load.descriptor)
+            refresh(room, load.descriptor, readAt: load.accessVersion)
             return room
         }
         guard evictions == book.evictions else { return nil }
         let room = LiveRoom(descriptor: load.descriptor, deliveredSeq: load.latestSeq, admitted: load.admitted,
                             agreed: load.agreed, control: load.control, restrictions: load.restrictions)
         rooms[id] = room
+        book.descriptorVersions[id] = load.accessVersion
         return room
     }
 
     /// Takes a fresher descriptor for a live room (the roster or its policies may have changed); tells the room when
-    /// that pauses or resumes it.
-    func refresh(_ room: LiveRoom, _ descriptor: RoomDescriptor) {
+    /// that pauses or resumes it. Reads run on several queues and may come back out of order: a descriptor read at
+    /// an older access version than the room's is not taken.
+    func refresh(_ room: LiveRoom, _ descriptor: RoomDescriptor, readAt version: Int64) {
+        let id = descriptor.id
+        if let current = book.descriptorVersions[id], version < current { return }
+        book.descriptorVersions[id] = version
         let wasPaused = room.paused
         room.descriptor = descriptor
         if room.paused != wasPaused { announcePaused(room) }
@@ -206,6 +213,7 @@ extension Hub {
         for (id, room) in rooms where room.isIdle && room.descriptor.closes < now && book.entering[id] == nil {
             rooms.removeValue(forKey: id)
             book.revisions.removeValue(forKey: id)
+            book.descriptorVersions.removeValue(forKey: id)
             book.evictions += 1
         }
     }

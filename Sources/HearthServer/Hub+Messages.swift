@@ -34,7 +34,7 @@ extension Hub {
             }
             return reply(connection, .error(.init(refusal.error, ref: ref)))
         }
-        room.inFlight += 1
+        room.core.inFlight += 1
         if pendingWrites.isEmpty { transport.scheduleTurnEnd() }
         pendingWrites.append(PendingMessage(room: id, sender: identity.member, body: body, clientID: clientID,
                                             sentAt: now, kind: post.kind, to: post.to, held: post.held,
@@ -63,8 +63,8 @@ extension Hub {
             case .committed(let message, let origin):
                 acknowledge(message, origin)
                 guard let room = rooms[message.room] else { continue }
-                room.inFlight -= 1
-                room.deliveredSeq = message.seq
+                room.core.inFlight -= 1
+                room.core.deliveredSeq = message.seq
                 deliver(message, in: room)
                 holdForEntering(message)
                 if let crisis = origin.crisis { crisisFlagged(message, crisis, in: room) }
@@ -73,10 +73,10 @@ extension Hub {
                           target: message.to?.id.rawValue, now: message.sentAt, detail: "seq \(message.seq)")
                 }
             case .duplicate(let original, let origin):
-                rooms[original.room]?.inFlight -= 1
+                rooms[original.room]?.core.inFlight -= 1
                 acknowledge(original, origin)
             case .failed(let pending, let reason):
-                rooms[pending.room]?.inFlight -= 1
+                rooms[pending.room]?.core.inFlight -= 1
                 if let connection = connections[pending.tag.connectionID] {
                     reply(connection, .error(.init(.init(.internal, reason), ref: pending.tag.ref)))
                 }

@@ -67,7 +67,7 @@ extension Hub {
 
     /// A participant or family member who is in the room, waiting for it, or may join it.
     private func participant(_ id: PersonID, in room: LiveRoom) throws(ProtocolError) -> MemberInfo {
-        if let member = room.present[id]?.member ?? room.waiting[id]?.member {
+        if let member = room.core.present[id]?.member ?? room.core.waitingMember(id) {
             guard !member.role.isStaff else { throw .badRequest("Moderation actions apply to participants and family members, not staff.") }
             return member
         }
@@ -97,8 +97,8 @@ extension Hub {
             }
         }
         // A removed or banned member is told even when they are only waiting.
-        if case .staffAnd(let member) = audience, let entry = room.waiting[member] {
-            for connectionID in entry.connections.keys { transport.send(memberFrame, to: connectionID) }
+        if case .staffAnd(let member) = audience, let waiters = room.waiting[member] {
+            for connectionID in waiters.keys { transport.send(memberFrame, to: connectionID) }
         }
     }
 
@@ -109,7 +109,7 @@ extension Hub {
             if connection.rooms.remove(id) != nil { removeFromRoom(connection, id) }
             if connection.waitingRooms.contains(id) { stopWaiting(connection, id) }
         }
-        room.hands.removeAll { $0.id == member }
+        room.core.forget(hand: member)
     }
 
     private func restrict(_ kind: RestrictionKind, _ target: MemberInfo, _ room: LiveRoom, until: Date?, by staff: Identity,
@@ -131,7 +131,7 @@ extension Hub {
 
     private func saveControl(_ room: LiveRoom, _ action: AuditAction, by staff: PersonID, detail: String?, now: Date,
                              done: (@Sendable (Result<Void, any Error>) -> Void)? = nil) {
-        let moderation = self.moderation, control = room.control, id = room.descriptor.id
+        let moderation = self.moderation, control = room.core.control, id = room.descriptor.id
         keeper.write("room control", {
             try moderation.setControl(control, room: id, action: action, by: staff, detail: detail, at: now)
         }, done: done)
@@ -151,7 +151,7 @@ extension Hub {
                       action: String, ref: String?) {
         let moderation = self.moderation, id = room.descriptor.id, staff = identity.id, now = clock()
         let connectionID = connection.id
-        guard seq <= room.deliveredSeq else {
+        guard seq <= room.core.deliveredSeq else {
             return reply(connection, .error(.init(.notFound("There is no message \(seq) in this room yet."), ref: ref)))
         }
         keeper.run({ try moderation.flag(flag, room: id, seq: seq, by: staff, at: now) }) { [self] result in
@@ -228,7 +228,7 @@ extension Hub {
     }
 
     func sendHands(_ room: LiveRoom) {
-        let frame = codec.encode(.hands(.init(room: room.descriptor.id, queue: room.hands)))
+        let frame = codec.encode(.hands(.init(room: room.descriptor.id, queue: room.core.hands)))
         for connectionID in room.connections where connections[connectionID]?.identity?.role.isStaff == true {
             transport.send(frame, to: connectionID)
         }

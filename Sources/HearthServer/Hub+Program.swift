@@ -41,20 +41,19 @@ extension Hub {
         return room
     }
 
+    /// `agree`: the core says whether there is an acceptance to store (it counts at once); `ok` once it is stored. If it
+    /// could not be, the core withdraws it: the person has not agreed and may send it again.
     func agree(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
         let room: LiveRoom
         do throws(ProtocolError) { room = try memberRoom(connection, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
-        guard room.descriptor.agreement != nil && room.agreed.insert(identity.id).inserted else {
-            return reply(connection, .ok(.init(ref: ref)))
-        }
+        guard room.core.agree(identity.id) == .record else { return reply(connection, .ok(.init(ref: ref))) }
         let records = keeper.records, person = identity.id, now = clock()
-        // `ok` once it is stored; if it could not be, the person has not agreed and may send it again.
         recordThenReply(connection, ref: ref, "agreement", failure: "Your agreement could not be saved. Send it again.", {
             try records.accept(room: id, person: person, at: now)
         }, stored: { [self] in
             logger.info("agreement accepted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)"])
         }, failed: { [self] in
-            rooms[id]?.agreed.remove(person)
+            rooms[id]?.core.withdrawAgreement(person)
         })
     }
 

@@ -7,6 +7,8 @@ import HearthTransport
 struct JoinRead: Sendable {
     /// Nil: there is no such room.
     var descriptor: RoomDescriptor?
+    /// The store's access version the descriptor was read at.
+    var accessVersion: Int64 = 0
     /// The room's state, when it was not live as the join began.
     var load: RoomLoad?
     var standing: StandingCheck = .clear
@@ -30,28 +32,30 @@ extension StoreReads {
     func join(_ id: RoomID, _ identity: Identity, afterSeq: Int64?, snapshot: Int64?, breakGlass: Bool,
               resumePage: Int, joinPage: Int, now: Date) throws -> JoinRead {
         let checkStanding = !breakGlass && !identity.role.isStaff
-        let (descriptor, standing) = try catalog.read { reader -> (RoomDescriptor?, StandingCheck) in
-            guard let descriptor = try reader.descriptor(of: id) else { return (nil, .clear) }
-            guard checkStanding else { return (descriptor, .clear) }
-            do {
-                return (descriptor, try reader.standing(identity, in: descriptor, now: now).map(StandingCheck.refused) ?? .clear)
-            } catch {
-                return (descriptor, .unknown)
+        // One read transaction: the descriptor, the standing, the room's state and the page see the same store.
+        return try catalog.read { reader in
+            guard let descriptor = try reader.descriptor(of: id) else { return JoinRead() }
+            var standing = StandingCheck.clear
+            if checkStanding {
+                do {
+                    standing = try reader.standing(identity, in: descriptor, now: now).map(StandingCheck.refused) ?? .clear
+                } catch {
+                    standing = .unknown
+                }
             }
-        }
-        guard let descriptor else { return JoinRead() }
-        var read = JoinRead(descriptor: descriptor, load: snapshot == nil ? try load(descriptor, now: now) : nil,
-                            standing: standing)
-        let mayJoin = if case .success = AccessRule.join(identity, descriptor, now: now) { standing == .clear } else { false }
-        if breakGlass || mayJoin, let upTo = snapshot ?? read.load?.latestSeq {
-            do {
-                read.page = try page(descriptor, for: identity, afterSeq: afterSeq, upTo: upTo, resumePage: resumePage,
-                                     joinPage: joinPage, now: now)
-            } catch {
-                read.pageFailed = true
+            var read = JoinRead(descriptor: descriptor, accessVersion: reader.accessVersion,
+                                load: snapshot == nil ? try load(reader, descriptor, now: now) : nil, standing: standing)
+            let mayJoin = if case .success = AccessRule.join(identity, descriptor, now: now) { standing == .clear } else { false }
+            if breakGlass || mayJoin, let upTo = snapshot ?? read.load?.latestSeq {
+                do {
+                    read.page = try page(reader, descriptor, for: identity, afterSeq: afterSeq, upTo: upTo,
+                                         resumePage: resumePage, joinPage: joinPage, now: now)
+                } catch {
+                    read.pageFailed = true
+                }
             }
+            return read
         }
-        return read
     }
 }
 
@@ -72,7 +76,7 @@ extension Hub {
         let now = clock()
         let breakGlass = connection.breakGlass.contains(id)
         let wasLive = rooms[id] != nil, wasMember = connection.rooms.contains(id)
-        let snapshot = rooms[id]?.deliveredSeq
+        let snapshot = rooms[id]?.core.deliveredSeq
         let evictions = book.evictions, revision = book.revisions[id, default: 0]
         abandonEntering(connection, id)
         let attempt = wasMember ? nil : beginEntering(connection, id, snapshot: snapshot)
@@ -113,7 +117,7 @@ extension Hub {
         }
         let room: LiveRoom
         if let live = rooms[id] {
-            refresh(live, descriptor)
+            refresh(live, descriptor, readAt: read.accessVersion)
             room = live
         } else if let load = read.load, let adopted = adopt(load, evictions: evictions) {
             room = adopted
@@ -191,7 +195,7 @@ extension Hub {
     private func readPageAndEnter(_ connection: Connection, _ identity: Identity, _ room: LiveRoom, afterSeq: Int64?,
                                   ref: String?, arrived: Bool = false) {
         let id = room.descriptor.id, descriptor = room.descriptor
-        let wasMember = connection.rooms.contains(id), snapshot = room.deliveredSeq
+        let wasMember = connection.rooms.contains(id), snapshot = room.core.deliveredSeq
         let revision = book.revisions[id, default: 0]
         let arrived = (endEntering(connection, id)?.arrived ?? false) || arrived
         let attempt = wasMember ? nil : beginEntering(connection, id, snapshot: snapshot, arrived: arrived)
@@ -234,7 +238,7 @@ extension Hub {
         let id = room.descriptor.id
         let now = clock()
         let entering = endEntering(connection, id)
-        let delivered = room.deliveredSeq
+        let delivered = room.core.deliveredSeq
         var page = read.page
         let seq: Int64
         if connection.rooms.contains(id) {
@@ -250,24 +254,24 @@ extension Hub {
             connection.rooms.insert(id)
             room.connections.insert(connection.id)
         }
-        let agreement = !identity.role.isStaff && !room.agreed.contains(identity.id)
-            ? room.descriptor.agreement.map(ServerFrame.Agreement.init) : nil
+        let core = room.core
+        let agreement = core.agreementToAccept(by: identity).map(ServerFrame.Agreement.init)
         let staff = identity.role.isStaff
-        var controls = ServerFrame.Controls(locked: room.control.locked, slowSeconds: room.control.slowSeconds,
-                                            review: room.control.reviewMode, ended: room.ended, round: room.roundFrame)
+        var controls = ServerFrame.Controls(locked: core.control.locked, slowSeconds: core.control.slowSeconds,
+                                            review: core.control.reviewMode, ended: core.ended, round: core.roundFrame)
         if !staff {
-            if let until = room.mute(of: identity.id, at: now) {
+            if let until = core.mute(of: identity.id, at: now) {
                 controls.muted = true
                 controls.mutedUntil = until.map(WireTime.timestamp)
             }
-            controls.handRaised = room.hands.contains { $0.id == identity.id }
+            controls.handRaised = core.hands.contains { $0.id == identity.id }
         }
         reply(connection, .joined(.init(room: id, role: identity.role, open: room.descriptor.isOpen(at: now),
-                                     members: room.members, messages: page.messages.map { $0.wire(for: identity.role) },
-                                     seq: seq, more: page.more, paused: room.paused,
-                                     agreement: agreement, waiting: staff ? room.waitingMembers : nil,
+                                     members: core.members, messages: page.messages.map { $0.wire(for: identity.role) },
+                                     seq: seq, more: page.more, paused: core.paused,
+                                     agreement: agreement, waiting: staff ? core.waitingMembers : nil,
                                      pinned: read.pinned.map { $0.wire(for: identity.role) }, controls: controls,
-                                     hands: staff ? room.hands : nil, reports: read.reports?.map(\.frame),
+                                     hands: staff ? core.hands : nil, reports: read.reports?.map(\.frame),
                                      consentMissing: staff ? consentMissing(in: room, read: read.consentMissing) : nil,
                                      ref: ref)))
         // What the room delivered while the page was read, in seq order, after `joined`.
@@ -315,27 +319,30 @@ extension Hub {
         reply(connection, .ok(.init(ref: ref)))
     }
 
-    /// Takes a connection out of a room, announcing the person's departure when it was their last connection.
+    /// Takes a connection out of a room. When it was the person's last, the core says what the room hears: their hand
+    /// down (the queue to staff), `presence` left (and attendance closes), the room paused when they were its last
+    /// staff member.
     func removeFromRoom(_ connection: Connection, _ id: RoomID) {
         guard let room = rooms[id], let identity = connection.identity else { return }
         room.connections.remove(connection.id)
-        guard let entry = room.present[identity.id] else { return }
-        if entry.connections > 1 {
-            room.present[identity.id] = (entry.member, entry.connections - 1)
-            return
+        var left = false
+        for change in room.core.depart(identity.id) {
+            switch change {
+            case .handsChanged:
+                sendHands(room)
+            case .left(let member):
+                left = true
+                let frame = codec.encode(.presence(.init(room: id, member: member, state: .left)))
+                for connectionID in room.connections { transport.send(frame, to: connectionID) }
+                let attendance = keeper.attendance, person = identity.id, now = clock()
+                keeper.write("attendance") { try attendance.close(room: id, person: person, at: now) }
+            case .pausedChanged:
+                announcePaused(room)
+            case .joined:
+                break
+            }
         }
-        let wasPaused = room.paused
-        room.present.removeValue(forKey: identity.id)
-        if room.hands.contains(where: { $0.id == identity.id }) {
-            room.hands.removeAll { $0.id == identity.id }
-            sendHands(room)
-        }
-        let frame = codec.encode(.presence(.init(room: id, member: entry.member, state: .left)))
-        for connectionID in room.connections { transport.send(frame, to: connectionID) }
-        let attendance = keeper.attendance, person = identity.id, now = clock()
-        keeper.write("attendance") { try attendance.close(room: id, person: person, at: now) }
-        if room.paused != wasPaused { announcePaused(room) }
-        logger.info("left room", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"])
+        if left { logger.info("left room", metadata: ["hearth.person": "\(identity.id)", "hearth.room": "\(id)"]) }
     }
 
     /// Tells everyone in a room whether it is paused (no staff where staff is required).
@@ -354,7 +361,7 @@ extension Hub {
         guard connection.rooms.contains(id), let room = rooms[id], let identity = connection.identity else {
             return reply(connection, .error(.init(.forbidden("Join room \(id) before reading its history."), ref: ref)))
         }
-        let before = min(beforeSeq ?? Int64.max, room.deliveredSeq + 1), upTo = room.deliveredSeq, reads = self.reads
+        let before = min(beforeSeq ?? Int64.max, room.core.deliveredSeq + 1), upTo = room.core.deliveredSeq, reads = self.reads
         lookup(connection, { try reads.history(id, for: identity, before: before, upTo: upTo, limit: limit) }) {
             [self] connection, result in
             guard connection.rooms.contains(id) else {

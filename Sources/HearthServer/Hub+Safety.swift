@@ -271,11 +271,9 @@ extension Hub {
     /// Lifts timed mutes that ran out, telling the member and staff. A member no longer in the room is looked up off
     /// the service thread first.
     func expireMutes(now: Date) {
-        for room in rooms.values where !room.muted.isEmpty {
-            for (person, until) in room.muted {
-                guard let until, until <= now else { continue }
-                room.muted.removeValue(forKey: person)
-                if let member = room.present[person]?.member {
+        for room in rooms.values {
+            for person in room.core.expireMutes(at: now) {
+                if let member = room.core.present[person]?.member {
                     muteExpired(member, in: room, now: now)
                     continue
                 }

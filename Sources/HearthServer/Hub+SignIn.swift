@@ -34,55 +34,63 @@ extension StoreReads {
     /// consents that room needs, so a family member without consent does not spend a single-use invitation), then,
     /// for a token that needs no redemption, the welcome.
     func hello(token: String, now: Date) throws -> HelloRead {
-        let identity: Identity, redeem: Bool
-        switch try directory.check(token: token, now: now) {
-        case .refused(let reason): return .refused(reason)
-        case .valid(let person): (identity, redeem) = (person, false)
-        case .invitation(let person): (identity, redeem) = (person, true)
+        // One read transaction: the token, the standing and the welcome's rooms see the same store.
+        try catalog.read { reader in
+            let identity: Identity, redeem: Bool
+            let (check, expires) = try reader.token(hash: AccessToken.hash(token), now: now)
+            switch check {
+            case .refused(let reason): return .refused(reason)
+            case .valid(let person): (identity, redeem) = (person, false)
+            case .invitation(let person): (identity, redeem) = (person, true)
+            }
+            if let refusal = try reader.standing(identity, series: nil, timeZone: .current, now: now) {
+                return .noStanding(refusal.message)
+            }
+            if let only = identity.onlyRoom, let room = try reader.descriptor(of: only),
+               let refusal = try reader.standing(identity, in: room, now: now) {
+                return .noStanding(refusal.message)
+            }
+            return redeem ? .redeem : .welcome(welcome(reader, identity, tokenValid: true, tokenExpires: expires, now: now))
         }
-        let refusal = try catalog.read { reader -> ProtocolError? in
-            if let refusal = try reader.standing(identity, series: nil, timeZone: .current, now: now) { return refusal }
-            guard let only = identity.onlyRoom, let room = try reader.descriptor(of: only) else { return nil }
-            return try reader.standing(identity, in: room, now: now)
-        }
-        if let refusal { return .noStanding(refusal.message) }
-        return redeem ? .redeem : .welcome(welcome(identity, tokenHash: AccessToken.hash(token), now: now))
     }
 
     /// After an invitation was redeemed: the person's standing again, then the welcome.
     func welcome(redeemed identity: Identity, sessionToken: String, now: Date) throws -> HelloRead {
-        if let refusal = try catalog.read({ try $0.standing(identity, series: nil, timeZone: .current, now: now) }) {
-            return .noStanding(refusal.message)
+        let hash = AccessToken.hash(sessionToken)
+        return try catalog.read { reader in
+            if let refusal = try reader.standing(identity, series: nil, timeZone: .current, now: now) {
+                return .noStanding(refusal.message)
+            }
+            let (check, expires) = try reader.token(hash: hash, now: now)
+            let valid = if case .refused = check { false } else { true }
+            return .welcome(welcome(reader, identity, tokenValid: valid, tokenExpires: expires, now: now))
         }
-        return .welcome(welcome(identity, tokenHash: AccessToken.hash(sessionToken), now: now))
     }
 
     /// The rooms someone may join today (in each session's zone) or that are open now, and the next one of each of
-    /// their series, sorted by start: only the person's own rooms are read (`RoomCatalog.Reader.rooms(for:)`).
-    func welcome(_ identity: Identity, tokenHash: Data, now: Date) -> WelcomeRead {
-        let token = try? directory.workingTokens([tokenHash], now: now)
-        let valid = token.map { !$0.isEmpty } ?? true
+    /// their series, sorted by start: only the person's own rooms are read (`RoomCatalog.Reader.rooms(for:)`). In
+    /// the caller's read transaction; a failed read lists nothing (`rooms` nil).
+    func welcome(_ reader: RoomCatalog.Reader, _ identity: Identity, tokenValid: Bool, tokenExpires: Date?,
+                 now: Date) -> WelcomeRead {
         do {
-            return try catalog.read { reader in
-                let found = try reader.rooms(for: identity, from: now.addingTimeInterval(-36 * 3600),
-                                             to: now.addingTimeInterval(36 * 3600), next: now)
-                var result = found.overlapping.filter { room in
-                    LocalDate(room.starts, in: room.timeZone) == LocalDate(now, in: room.timeZone) || room.isOpen(at: now)
-                }
-                var seen = Set(result.map(\.id))
-                for room in found.next where !seen.contains(room.id) {
-                    seen.insert(room.id)
-                    result.append(room)
-                }
-                let rooms = result.filter { Self.listable(reader, identity, $0, now: now) }
-                    .sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
-                let zones = Array(Set([TimeZone.current] + rooms.map(\.timeZone)))
-                let due = [token?[tokenHash] ?? nil, try? reader.standingChanges(identity, in: zones, after: now)]
-                return WelcomeRead(identity: identity, accessVersion: reader.accessVersion, tokenValid: valid, rooms: rooms,
-                                   accessDue: due.compactMap { $0 ?? nil }.min())
+            let found = try reader.rooms(for: identity, from: now.addingTimeInterval(-36 * 3600),
+                                         to: now.addingTimeInterval(36 * 3600), next: now)
+            var result = found.overlapping.filter { room in
+                LocalDate(room.starts, in: room.timeZone) == LocalDate(now, in: room.timeZone) || room.isOpen(at: now)
             }
+            var seen = Set(result.map(\.id))
+            for room in found.next where !seen.contains(room.id) {
+                seen.insert(room.id)
+                result.append(room)
+            }
+            let rooms = result.filter { Self.listable(reader, identity, $0, now: now) }
+                .sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
+            let zones = Array(Set([TimeZone.current] + rooms.map(\.timeZone)))
+            let due = [tokenExpires, try? reader.standingChanges(identity, in: zones, after: now)]
+            return WelcomeRead(identity: identity, accessVersion: reader.accessVersion, tokenValid: tokenValid, rooms: rooms,
+                               accessDue: due.compactMap { $0 }.min())
         } catch {
-            return WelcomeRead(identity: identity, accessVersion: .max, tokenValid: valid, rooms: nil)
+            return WelcomeRead(identity: identity, accessVersion: .max, tokenValid: tokenValid, rooms: nil)
         }
     }
 }

@@ -37,14 +37,9 @@ extension Hub {
     /// Takes a connection out of a waiting room (it left or disconnected); staff hear when the person is gone.
     func stopWaiting(_ connection: Connection, _ id: RoomID) {
         connection.waitingRooms.remove(id)
-        guard let room = rooms[id], let identity = connection.identity, var entry = room.waiting[identity.id] else { return }
-        entry.connections.removeValue(forKey: connection.id)
-        if entry.connections.isEmpty {
-            room.waiting.removeValue(forKey: identity.id)
-            knock(room, entry.member, .left)
-        } else {
-            room.waiting[identity.id] = entry
-        }
+        guard let room = rooms[id], let identity = connection.identity,
+              let member = room.removeWaiting(identity.id, connectionID: connection.id) else { return }
+        knock(room, member, .left)
     }
 
     /// A staff member's live room, after checking they may act on it.
@@ -56,59 +51,60 @@ extension Hub {
         return room
     }
 
+    /// `admit`: the core decides who (one waiting person, or everyone waiting in arrival order); they are admitted
+    /// once the decision is stored. If it could not be, they stay waiting and staff may admit again.
     func admit(_ connection: Connection, _ identity: Identity, _ id: RoomID, member: PersonID?, ref: String?) {
         let room: LiveRoom
         do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
-        let people: [PersonID]
-        if let member {
-            guard room.waiting[member] != nil else {
-                return reply(connection, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
-            }
-            people = [member]
-        } else {
-            people = room.waitingMembers.map(\.id)
+        switch room.core.admit(member, by: identity.id, now: clock()) {
+        case .failure(let error): reply(connection, .error(.init(error, ref: ref)))
+        case .success(let decision): store(decision, in: id, for: connection, ref: ref, failure: "The admission could not be saved. Admit again.")
         }
-        // Admitted once the decision is stored; if it could not be, they stay waiting and staff may admit again.
-        let now = clock(), records = keeper.records, staff = identity.id
-        recordThenReply(connection, ref: ref, "admission", failure: "The admission could not be saved. Admit again.", {
-            for person in people { try records.decide(room: id, person: person, .admitted, by: staff, at: now) }
-        }, stored: { [self] in
-            guard let room = rooms[id] else { return }
-            for person in people {
-                guard let entry = room.waiting.removeValue(forKey: person) else { continue }
-                room.admitted.insert(person)
-                logger.info("admitted", metadata: ["hearth.person": "\(person)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
-                knock(room, entry.member, .admitted)
-                for (connectionID, afterSeq) in entry.connections {
-                    guard let waiter = connections[connectionID], let who = waiter.identity else { continue }
-                    waiter.waitingRooms.remove(id)
-                    enter(waiter, who, room, afterSeq: afterSeq, ref: nil)
-                }
-            }
-        })
     }
 
+    /// `deny`: the core decides; the person is told and leaves the waiting room once the decision is stored. If it
+    /// could not be, they stay waiting.
     func deny(_ connection: Connection, _ identity: Identity, _ id: RoomID, member: PersonID, message: String?, ref: String?) {
         let room: LiveRoom
         do throws(ProtocolError) { room = try staffRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
-        guard room.waiting[member] != nil else {
-            return reply(connection, .error(.init(.notFound("\(member) is not in the waiting room."), ref: ref)))
+        switch room.core.deny(member, message: message, by: identity.id, now: clock()) {
+        case .failure(let error): reply(connection, .error(.init(error, ref: ref)))
+        case .success(let decision): store(decision, in: id, for: connection, ref: ref, failure: "The decision could not be saved. Send it again.")
         }
-        // Denied once the decision is stored; if it could not be, they stay waiting.
-        let now = clock(), records = keeper.records, staff = identity.id
-        recordThenReply(connection, ref: ref, "admission", failure: "The decision could not be saved. Send it again.", {
-            try records.decide(room: id, person: member, .denied, by: staff, at: now)
-        }, stored: { [self] in
-            guard let room = rooms[id], let entry = room.waiting.removeValue(forKey: member) else { return }
-            logger.info("denied", metadata: ["hearth.person": "\(member)", "hearth.room": "\(id)", "hearth.by": "\(staff)"])
-            let text = message?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let frame = codec.encode(.denied(.init(room: id, message: text?.isEmpty == false ? text!
-                : "The counselor did not admit you to this session. You can contact the clinic if you have questions.")))
-            for connectionID in entry.connections.keys {
-                connections[connectionID]?.waitingRooms.remove(id)
-                transport.send(frame, to: connectionID)
+    }
+
+    /// Stores a waiting-room decision (one record per person), then applies it to the room as it is by then: those
+    /// still waiting are admitted (into the room, each of their waiting connections) or told they were not, and
+    /// staff hear of each.
+    private func store(_ decision: WaitingRoomDecision, in id: RoomID, for connection: Connection, ref: String?, failure: String) {
+        let records = keeper.records
+        let outcome: SessionRecords.Decision = if case .admitted = decision.verdict { .admitted } else { .denied }
+        recordThenReply(connection, ref: ref, "admission", failure: failure, {
+            for person in decision.people {
+                try records.decide(room: id, person: person.id, outcome, by: decision.by, at: decision.at)
             }
-            knock(room, entry.member, .denied)
+        }, stored: { [self] in
+            guard let room = rooms[id] else { return }
+            for (member, waiters) in room.confirm(decision) {
+                switch decision.verdict {
+                case .admitted:
+                    logger.info("admitted", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)", "hearth.by": "\(decision.by)"])
+                    knock(room, member, .admitted)
+                    for (connectionID, afterSeq) in waiters {
+                        guard let waiter = connections[connectionID], let who = waiter.identity else { continue }
+                        waiter.waitingRooms.remove(id)
+                        enter(waiter, who, room, afterSeq: afterSeq, ref: nil)
+                    }
+                case .denied(let message):
+                    logger.info("denied", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)", "hearth.by": "\(decision.by)"])
+                    let frame = codec.encode(.denied(.init(room: id, message: message)))
+                    for connectionID in waiters.keys {
+                        connections[connectionID]?.waitingRooms.remove(id)
+                        transport.send(frame, to: connectionID)
+                    }
+                    knock(room, member, .denied)
+                }
+            }
         })
     }
 }

@@ -9,34 +9,19 @@ final class LiveRoom {
     var core: RoomCore
     /// Every connection that entered, for fan-out.
     var connections: Set<ConnectionID> = []
-    /// The waiting room: people not yet admitted, with the connections waiting and the `after_seq` each asked for.
-    var waiting: [PersonID: WaitingEntry] = [:]
-    private var arrivals = 0
+    /// The waiting room's connections: per person waiting (the core keeps who waits, in arrival order), each
+    /// connection waiting and the `after_seq` it asked for.
+    var waiting: [PersonID: [ConnectionID: Int64?]] = [:]
     /// A multi-family room: who on its roster lacks a multi-family group consent, as staff were last told.
     var consentMissing: [MissingConsent]?
 
     var descriptor: RoomDescriptor { get { core.descriptor } set { core.descriptor = newValue } }
-    var present: [PersonID: (member: MemberInfo, connections: Int)] {
-        get { core.present.mapValues { ($0.member, $0.connections) } }
-        set { core.present = newValue.mapValues { RoomCore.Presence(member: $0.member, connections: $0.connections) } }
-    }
-    var deliveredSeq: Int64 { get { core.deliveredSeq } set { core.deliveredSeq = newValue } }
-    var inFlight: Int { get { core.inFlight } set { core.inFlight = newValue } }
-    var admitted: Set<PersonID> { get { core.admitted } set { core.admitted = newValue } }
-    var agreed: Set<PersonID> { get { core.agreed } set { core.agreed = newValue } }
-    var control: RoomControl { get { core.control } set { core.control = newValue } }
-    var muted: [PersonID: Date?] { get { core.muted } set { core.muted = newValue } }
-    var removed: Set<PersonID> { get { core.removed } set { core.removed = newValue } }
-    var banned: Set<PersonID> { get { core.banned } set { core.banned = newValue } }
-    var hands: [MemberInfo] { get { core.hands } set { core.hands = newValue } }
-    var round: (order: [MemberInfo], speaker: Int)? { get { core.round } set { core.round = newValue } }
-    var everPresent: Set<PersonID> { get { core.everPresent } set { core.everPresent = newValue } }
-
-    struct WaitingEntry {
-        var member: MemberInfo
-        var connections: [ConnectionID: Int64?]
-        var arrival: Int
-    }
+    /// People present (the core's).
+    var present: [PersonID: RoomCore.Presence] { core.present }
+    /// Participants can read but not send: the session requires staff and none is connected.
+    var paused: Bool { core.paused }
+    /// Messages handed to the writer and not yet committed (the core's).
+    var inFlight: Int { core.inFlight }
 
     init(descriptor: RoomDescriptor, deliveredSeq: Int64, admitted: Set<PersonID>, agreed: Set<PersonID>,
          control: RoomControl = RoomControl(), restrictions: [Restriction] = []) {
@@ -44,33 +29,27 @@ final class LiveRoom {
                         control: control, restrictions: restrictions)
     }
 
-    var ended: Bool { core.ended }
-    var speaker: MemberInfo? { core.speaker }
-    var roundFrame: ServerFrame.Round? { core.roundFrame }
-    func mute(of person: PersonID, at now: Date) -> Date?? { core.mute(of: person, at: now) }
-
-    var members: [MemberInfo] { core.members }
-
-    /// Who waits, in arrival order.
-    var waitingMembers: [MemberInfo] {
-        waiting.values.sorted { $0.arrival < $1.arrival }.map(\.member)
-    }
-
-    /// Adds a waiting connection. Returns true when the person was not waiting before (staff should hear a knock).
+    /// Puts a connection in the waiting room, or takes the `after_seq` of one already in it. Returns true when the
+    /// core says the person was not waiting before (staff should hear a knock).
     func addWaiting(_ member: MemberInfo, connectionID: ConnectionID, afterSeq: Int64?) -> Bool {
-        if waiting[member.id] != nil {
-            waiting[member.id]!.connections[connectionID] = afterSeq
-            return false
-        }
-        arrivals += 1
-        waiting[member.id] = WaitingEntry(member: member, connections: [connectionID: afterSeq], arrival: arrivals)
-        return true
+        let known = waiting[member.id]?.keys.contains(connectionID) == true
+        waiting[member.id, default: [:]].updateValue(afterSeq, forKey: connectionID)
+        return known ? false : core.knock(member)
     }
 
-    var staffPresent: Bool { core.staffPresent }
+    /// Takes a connection out of the waiting room. Returns the member when it was their last one waiting (staff
+    /// should hear that they left); nil when it was not waiting or another of theirs still waits.
+    func removeWaiting(_ person: PersonID, connectionID: ConnectionID) -> MemberInfo? {
+        guard waiting[person]?.removeValue(forKey: connectionID) != nil else { return nil }
+        if waiting[person]?.isEmpty == true { waiting.removeValue(forKey: person) }
+        return core.leaveWaiting(person)
+    }
 
-    /// Participants can read but not send: the session requires staff and none is connected.
-    var paused: Bool { core.paused }
+    /// Applies a stored waiting-room decision: returns each person it took out of the waiting room (in its order)
+    /// with the connections that were waiting and their `after_seq`.
+    func confirm(_ decision: WaitingRoomDecision) -> [(member: MemberInfo, connections: [ConnectionID: Int64?])] {
+        core.confirm(decision).map { member in (member, waiting.removeValue(forKey: member.id) ?? [:]) }
+    }
 
     var isIdle: Bool { connections.isEmpty && inFlight == 0 && waiting.isEmpty }
 }

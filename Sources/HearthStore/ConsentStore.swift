@@ -95,7 +95,7 @@ public struct ConsentStore: Sendable {
     /// A family member's consents from their participant, in force or not (the rows their standing is decided from).
     static func consents(_ db: Database, of family: Identity) throws -> [ConsentRecord] {
         guard let participant = family.familyOf else { return [] }
-        return try ConsentRecord.filter(Column("familyId") == family.id && Column("participantId") == participant).fetchAll(db)
+        return try ConsentRecord.fetchAll(cached: db, sql: "SELECT * FROM consent WHERE familyId = ? AND participantId = ?", arguments: [family.id, participant])
     }
 
     /// The standing decided from the rows at `now` (see above): the family member's consents and their participant's

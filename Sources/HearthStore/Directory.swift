@@ -254,12 +254,17 @@ public struct Directory: Sendable {
     /// server's service thread and sends only the redemption to a writer.
     public func check(token: String, now: Date = Date()) throws -> TokenCheck {
         let hash = AccessToken.hash(token)
-        let found = try database.pool.read { db in try Self.lookup(db, hash: hash) }
-        guard let (record, person) = found else {
-            return .refused("This token is not valid. Ask your counselor for a new invitation.")
+        return try database.pool.read { db in try Self.check(db, hash: hash, now: now).check }
+    }
+
+    /// `check` inside a transaction the caller holds, with when the token expires (nil: until revoked).
+    static func check(_ db: Database, hash: Data, now: Date) throws -> (check: TokenCheck, expires: Date?) {
+        guard let (record, person) = try lookup(db, hash: hash) else {
+            return (.refused("This token is not valid. Ask your counselor for a new invitation."), nil)
         }
-        if let refusal = Self.refusal(record, now: now) { return .refused(refusal) }
-        return record.singleUse ? .invitation(Self.identity(person, record)) : .valid(Self.identity(person, record))
+        if let refusal = refusal(record, now: now) { return (.refused(refusal), nil) }
+        let expires = record.expiresAt.map { Date(epochMilliseconds: $0) }
+        return (record.singleUse ? .invitation(identity(person, record)) : .valid(identity(person, record)), expires)
     }
 
     /// Of these token hashes, the ones that still work (known, not revoked, not expired, as `isValid`), each with
@@ -285,8 +290,8 @@ public struct Directory: Sendable {
     }
 
     private static func lookup(_ db: Database, hash: Data) throws -> (TokenRecord, PersonRecord)? {
-        guard let record = try TokenRecord.filter(Column("hash") == hash).fetchOne(db),
-              let person = try PersonRecord.fetchOne(db, key: record.personId.rawValue) else { return nil }
+        guard let record = try TokenRecord.fetchOne(cached: db, sql: "SELECT * FROM token WHERE hash = ?", arguments: [hash]),
+              let person = try PersonRecord.fetchOne(cached: db, sql: "SELECT * FROM person WHERE id = ?", arguments: [record.personId]) else { return nil }
         return (record, person)
     }
 

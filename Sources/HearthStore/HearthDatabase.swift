@@ -29,6 +29,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 public final class HearthDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
+    /// Each reader connection's page cache, in KiB (SQLite's default is 2,000).
+    static let readerCacheKiB = 512
+
     /// The `PRAGMA synchronous` the writer connection actually runs with.
     public let synchronous: SynchronousMode
 
@@ -56,8 +59,11 @@ public final class HearthDatabase: Sendable {
             configuration.foreignKeysEnabled = true
             configuration.publicStatementArguments = false
             configuration.label = "hearth"
-            if let trace {
-                configuration.prepareDatabase { db in db.trace { trace("\($0)") } }
+            configuration.prepareDatabase { db in
+                // Reads run on a few connections at once (one per lookup queue); each keeps a page cache of its own.
+                // A small one each holds the indexed pages a sign-in or a join touches; the OS caches the file too.
+                if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.readerCacheKiB)") }
+                if let trace { db.trace { trace("\($0)") } }
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB puts WAL databases in NORMAL; set ours after it. It is per connection, and only the writer writes.

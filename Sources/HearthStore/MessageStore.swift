@@ -94,39 +94,47 @@ public struct MessageStore: Sendable {
 
     /// The latest committed seq of a room (0 when empty).
     public func latestSeq(of room: RoomID) throws -> Int64 {
-        try database.pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM message WHERE roomId = ?", arguments: [room]) ?? 0
-        }
+        try database.pool.read { db in try Self.latestSeq(db, of: room) }
+    }
+
+    static func latestSeq(_ db: Database, of room: RoomID) throws -> Int64 {
+        try Int64.fetchOne(cached: db, sql: "SELECT MAX(seq) FROM message WHERE roomId = ?", arguments: [room]) ?? 0
     }
 
     /// Messages with `after < seq <= upTo`, oldest first, at most `limit`; `more` when some were left out. With a
     /// `reader` (not staff), only the messages that reader receives.
     public func messages(in room: RoomID, after: Int64, upTo: Int64, limit: Int, reader: PersonID? = nil) throws -> MessagePage {
-        let visible = Self.visibility(reader)
-        return try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq > ? AND m.seq <= ?"
-                                            + visible.sql + " ORDER BY m.seq LIMIT ?",
-                                        arguments: [room, after, upTo] + visible.arguments + [limit + 1])
-            return MessagePage(messages: rows.prefix(limit).map(Self.message), more: rows.count > limit)
-        }
+        try database.pool.read { db in try Self.messages(db, in: room, after: after, upTo: upTo, limit: limit, reader: reader) }
+    }
+
+    static func messages(_ db: Database, in room: RoomID, after: Int64, upTo: Int64, limit: Int,
+                         reader: PersonID?) throws -> MessagePage {
+        let visible = visibility(reader)
+        let rows = try Row.fetchAll(cached: db, sql: select + " WHERE m.roomId = ? AND m.seq > ? AND m.seq <= ?"
+                                        + visible.sql + " ORDER BY m.seq LIMIT ?",
+                                    arguments: [room, after, upTo] + visible.arguments + [limit + 1])
+        return MessagePage(messages: rows.prefix(limit).map(message), more: rows.count > limit)
     }
 
     /// The last `limit` messages with `seq < before` (and `seq <= upTo`), oldest first; `more` when older ones
     /// remain. With a `reader` (not staff), only the messages that reader receives.
     public func messages(in room: RoomID, before: Int64, upTo: Int64, limit: Int, reader: PersonID? = nil) throws -> MessagePage {
-        let visible = Self.visibility(reader)
-        return try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq < ? AND m.seq <= ?"
-                                            + visible.sql + " ORDER BY m.seq DESC LIMIT ?",
-                                        arguments: [room, before, upTo] + visible.arguments + [limit + 1])
-            return MessagePage(messages: rows.prefix(limit).reversed().map(Self.message), more: rows.count > limit)
-        }
+        try database.pool.read { db in try Self.messages(db, in: room, before: before, upTo: upTo, limit: limit, reader: reader) }
+    }
+
+    static func messages(_ db: Database, in room: RoomID, before: Int64, upTo: Int64, limit: Int,
+                         reader: PersonID?) throws -> MessagePage {
+        let visible = visibility(reader)
+        let rows = try Row.fetchAll(cached: db, sql: select + " WHERE m.roomId = ? AND m.seq < ? AND m.seq <= ?"
+                                        + visible.sql + " ORDER BY m.seq DESC LIMIT ?",
+                                    arguments: [room, before, upTo] + visible.arguments + [limit + 1])
+        return MessagePage(messages: rows.prefix(limit).reversed().map(message), more: rows.count > limit)
     }
 
     /// The message a sender stored in a room under a client_id, if any.
     public func message(in room: RoomID, from sender: PersonID, clientID: String) throws -> StoredMessage? {
         try database.pool.read { db in
-            try Row.fetchOne(db, sql: Self.select + " WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?",
+            try Row.fetchOne(cached: db, sql: Self.select + " WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?",
                              arguments: [room, sender, clientID]).map(Self.message)
         }
     }
@@ -134,18 +142,20 @@ public struct MessageStore: Sendable {
     /// One message by seq, whoever may read it.
     public func message(in room: RoomID, seq: Int64) throws -> StoredMessage? {
         try database.pool.read { db in
-            try Row.fetchOne(db, sql: Self.select + " WHERE m.roomId = ? AND m.seq = ?", arguments: [room, seq]).map(Self.message)
+            try Row.fetchOne(cached: db, sql: Self.select + " WHERE m.roomId = ? AND m.seq = ?", arguments: [room, seq]).map(Self.message)
         }
     }
 
     /// The pinned messages a reader receives (nil reader: staff), oldest first. Found through the partial index
     /// `message_pinned` (v8), so the cost follows the pinned messages, not the room's size.
     public func pinned(in room: RoomID, reader: PersonID?) throws -> [StoredMessage] {
-        let visible = Self.visibility(reader)
-        return try database.pool.read { db in
-            try Row.fetchAll(db, sql: Self.pinnedSQL + visible.sql + " ORDER BY m.seq",
-                             arguments: [room] + visible.arguments).map(Self.message)
-        }
+        try database.pool.read { db in try Self.pinned(db, in: room, reader: reader) }
+    }
+
+    static func pinned(_ db: Database, in room: RoomID, reader: PersonID?) throws -> [StoredMessage] {
+        let visible = visibility(reader)
+        return try Row.fetchAll(cached: db, sql: pinnedSQL + visible.sql + " ORDER BY m.seq",
+                                arguments: [room] + visible.arguments).map(message)
     }
 
     /// `INDEXED BY`: left to itself the planner walks the room's primary key in seq order, every message of the room.
@@ -156,7 +166,7 @@ public struct MessageStore: Sendable {
     /// partial index `message_held` (v8).
     public func held(in room: RoomID) throws -> [StoredMessage] {
         try database.pool.read { db in
-            try Row.fetchAll(db, sql: Self.heldSQL + " ORDER BY m.seq", arguments: [room]).map(Self.message)
+            try Row.fetchAll(cached: db, sql: Self.heldSQL + " ORDER BY m.seq", arguments: [room]).map(Self.message)
         }
     }
 

@@ -32,20 +32,22 @@ public struct ModerationStore: Sendable {
 
     /// Mutes and removals in this room and bans from its series, in force at `now`.
     public func restrictions(room: RoomID, series: SeriesID, now: Date) throws -> [Restriction] {
-        try database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT kind, personId, until, byId, reason FROM restriction
-                WHERE liftedAt IS NULL AND (until IS NULL OR until > ?)
-                  AND ((roomId = ? AND kind IN ('mute', 'remove')) OR (seriesId = ? AND kind = 'ban'))
-                ORDER BY id
-                """, arguments: [now.epochMilliseconds, room, series]).map(Self.restriction)
-        }
+        try database.pool.read { db in try Self.restrictions(db, room: room, series: series, now: now) }
+    }
+
+    static func restrictions(_ db: Database, room: RoomID, series: SeriesID, now: Date) throws -> [Restriction] {
+        try Row.fetchAll(cached: db, sql: """
+            SELECT kind, personId, until, byId, reason FROM restriction
+            WHERE liftedAt IS NULL AND (until IS NULL OR until > ?)
+              AND ((roomId = ? AND kind IN ('mute', 'remove')) OR (seriesId = ? AND kind = 'ban'))
+            ORDER BY id
+            """, arguments: [now.epochMilliseconds, room, series]).map(restriction)
     }
 
     /// The ban from a series in force for someone, if any.
     public func ban(of person: PersonID, series: SeriesID, now: Date) throws -> Restriction? {
         try database.pool.read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(cached: db, sql: """
                 SELECT kind, personId, until, byId, reason FROM restriction
                 WHERE liftedAt IS NULL AND (until IS NULL OR until > ?) AND kind = 'ban' AND seriesId = ? AND personId = ?
                 """, arguments: [now.epochMilliseconds, series, person]).map(Self.restriction)
@@ -101,17 +103,20 @@ public struct ModerationStore: Sendable {
     // MARK: Room settings
 
     public func control(of room: RoomID) throws -> RoomControl {
-        try database.pool.read { db in
-            var control = RoomControl()
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM roomControl WHERE roomId = ?", arguments: [room]) {
-                control.locked = row["locked"]
-                control.slowSeconds = row["slowSeconds"]
-                control.reviewMode = row["reviewMode"]
-                control.endedAt = (row["endedAt"] as Int64?).map { Date(epochMilliseconds: $0) }
-            }
-            return control
-        }
+        try database.pool.read { db in try Self.control(db, of: room) }
     }
+
+    static func control(_ db: Database, of room: RoomID) throws -> RoomControl {
+        var control = RoomControl()
+        if let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM roomControl WHERE roomId = ?", arguments: [room]) {
+            control.locked = row["locked"]
+            control.slowSeconds = row["slowSeconds"]
+            control.reviewMode = row["reviewMode"]
+            control.endedAt = (row["endedAt"] as Int64?).map { Date(epochMilliseconds: $0) }
+        }
+        return control
+    }
+
 
     /// Stores a room's settings and audits the action that changed them.
     public func setControl(_ control: RoomControl, room: RoomID, action: AuditAction, by staff: PersonID,
@@ -190,11 +195,15 @@ public struct ModerationStore: Sendable {
 
     /// A room's unresolved reports, oldest first.
     public func openReports(room: RoomID) throws -> [ReportRecord] {
-        try database.pool.read { db in try Self.reports(db, "r.roomId = ? AND r.resolvedAt IS NULL", [room]) }
+        try database.pool.read { db in try Self.openReports(db, room: room) }
+    }
+
+    static func openReports(_ db: Database, room: RoomID) throws -> [ReportRecord] {
+        try reports(db, "r.roomId = ? AND r.resolvedAt IS NULL", [room])
     }
 
     private static func reports(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [ReportRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(cached: db, sql: """
             SELECT r.*, p.displayName AS name, p.role AS role FROM report r JOIN person p ON p.id = r.reporterId
             WHERE \(condition) ORDER BY r.id
             """, arguments: arguments).map { row in

@@ -91,13 +91,15 @@ public struct MultiFamilyConsentStore: Sendable {
     /// by display name: they and their family cannot join. Empty for every other kind of room.
     public func missing(in room: RoomDescriptor, now: Date) throws -> [MemberInfo] {
         guard room.kind == .multiFamily else { return [] }
-        return try database.pool.read { db in
-            let covered = try Self.covered(db, participants: room.roster, series: room.series,
-                                           on: LocalDate(now, in: room.timeZone))
-            let ids = room.roster.subtracting(covered).map(\.rawValue)
-            return try PersonRecord.fetchAll(db, keys: ids).map { $0.identity.member }
-                .sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) }
-        }
+        return try database.pool.read { db in try Self.missing(db, in: room, now: now) }
+    }
+
+    static func missing(_ db: Database, in room: RoomDescriptor, now: Date) throws -> [MemberInfo] {
+        guard room.kind == .multiFamily else { return [] }
+        let covered = try covered(db, participants: room.roster, series: room.series, on: LocalDate(now, in: room.timeZone))
+        let ids = room.roster.subtracting(covered).map(\.rawValue)
+        return try PersonRecord.fetchAll(db, keys: ids).map { $0.identity.member }
+            .sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) }
     }
 
     /// Why a participant or family member may not take part in a multi-family room: no multi-family group consent
@@ -124,7 +126,7 @@ public struct MultiFamilyConsentStore: Sendable {
 
     /// A participant's multi-family group consents that were not revoked (the rows their standing is decided from).
     static func consents(_ db: Database, of participant: PersonID) throws -> [MultiFamilyConsentRecord] {
-        try MultiFamilyConsentRecord.filter(Column("participantId") == participant && Column("revokedAt") == nil).fetchAll(db)
+        try MultiFamilyConsentRecord.fetchAll(cached: db, sql: "SELECT * FROM multiFamilyConsent WHERE participantId = ? AND revokedAt IS NULL", arguments: [participant])
     }
 
     /// The standing decided from the rows at `now` (see above): the participant's consents that were not revoked and,

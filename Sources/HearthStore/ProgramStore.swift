@@ -196,7 +196,7 @@ public struct ProgramStore: Sendable {
 
     /// A participant's enrollments (the rows their standing is decided from).
     static func enrollments(_ db: Database, of participant: PersonID) throws -> [EnrollmentRecord] {
-        try EnrollmentRecord.filter(Column("personId") == participant).fetchAll(db)
+        try EnrollmentRecord.fetchAll(cached: db, sql: "SELECT * FROM enrollment WHERE personId = ?", arguments: [participant])
     }
 
     /// The standing decided from a participant's enrollments at `now` (see above).
@@ -215,6 +215,6 @@ public enum AccessVersion {
     }
 
     public static func current(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'accessVersion'") ?? 0
+        try Int64.fetchOne(cached: db, sql: "SELECT value FROM meta WHERE key = 'accessVersion'") ?? 0
     }
 }

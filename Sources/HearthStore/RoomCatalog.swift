@@ -71,7 +71,7 @@ public final class RoomCatalog: Sendable {
         /// Everything the hub needs about one room, or nil when there is no such room.
         public func descriptor(of id: RoomID) throws -> RoomDescriptor? {
             if let hit = lookUp(id) { return hit }
-            guard let record = try RoomRecord.fetchOne(db, key: id.rawValue) else { return nil }
+            guard let record = try RoomRecord.fetchOne(cached: db, sql: "SELECT * FROM room WHERE id = ?", arguments: [id]) else { return nil }
             return try descriptor(record)
         }
 
@@ -85,9 +85,15 @@ public final class RoomCatalog: Sendable {
             return descriptor
         }
 
+        /// A token, by its hash (`Directory.check`), in this transaction: refused, valid or an invitation to redeem,
+        /// with when it expires (nil: until revoked).
+        public func token(hash: Data, now: Date) throws -> (check: TokenCheck, expires: Date?) {
+            try Directory.check(db, hash: hash, now: now)
+        }
+
         /// The person with this id, or nil.
         public func person(_ id: PersonID) throws -> PersonRecord? {
-            try PersonRecord.fetchOne(db, key: id.rawValue)
+            try PersonRecord.fetchOne(cached: db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id])
         }
 
         /// One person's candidate rooms (not yet filtered by `AccessRule`): of their own series only (every series
@@ -155,7 +161,7 @@ public final class RoomCatalog: Sendable {
                 rows.multiFamily = try MultiFamilyConsentStore.consents(db, of: participant)
                 if identity.role == .family {
                     rows.consents = try ConsentStore.consents(db, of: identity)
-                    rows.participantName = try PersonRecord.fetchOne(db, key: participant.rawValue)?.displayName
+                    rows.participantName = try PersonRecord.fetchOne(cached: db, sql: "SELECT * FROM person WHERE id = ?", arguments: [participant])?.displayName
                 }
             }
             store { cache in

@@ -319,9 +319,9 @@ public struct ScheduleStore: Sendable {
     static func personalRooms(_ db: Database, _ identity: Identity, from: Date, to: Date,
                               next: Date?) throws -> (overlapping: [RoomRecord], next: [RoomRecord]) {
         let statements = personalRoomStatements(identity, from: from, to: to, next: next)
-        let overlapping = try RoomRecord.fetchAll(db, sql: statements.overlapping.sql, arguments: statements.overlapping.arguments)
+        let overlapping = try RoomRecord.fetchAll(cached: db, sql: statements.overlapping.sql, arguments: statements.overlapping.arguments)
         guard let upcoming = statements.next else { return (overlapping, []) }
-        return (overlapping, try RoomRecord.fetchAll(db, sql: upcoming.sql, arguments: upcoming.arguments))
+        return (overlapping, try RoomRecord.fetchAll(cached: db, sql: upcoming.sql, arguments: upcoming.arguments))
     }
 
     private typealias Statement = (sql: String, arguments: StatementArguments)
@@ -360,22 +360,22 @@ public struct ScheduleStore: Sendable {
     }
 
     static func descriptor(_ db: Database, _ room: RoomRecord, defaultWindow: ChatWindowPolicy) throws -> RoomDescriptor {
-        guard let series = try SeriesRecord.fetchOne(db, key: room.seriesId.rawValue) else {
+        guard let series = try SeriesRecord.fetchOne(cached: db, sql: "SELECT * FROM series WHERE id = ?", arguments: [room.seriesId]) else {
             throw StoreError.notFound("Series of room \(room.id)")
         }
         let roster: [PersonID]
         if series.rosterKind == "cohort" {
             // Enrolled in the cohort on the occurrence's date, and not discharged before it started.
-            roster = try PersonID.fetchAll(db, sql: """
+            roster = try PersonID.fetchAll(cached: db, sql: """
                 SELECT personId FROM enrollment
                 WHERE cohortKey = ? AND startDate <= ? AND endDate >= ? AND (endedAt IS NULL OR endedAt > ?)
                 """, arguments: [series.cohortKey, room.localDate, room.localDate, room.startsAt])
         } else {
-            roster = try PersonID.fetchAll(db, sql: """
+            roster = try PersonID.fetchAll(cached: db, sql: """
                 SELECT personId FROM seriesMember WHERE seriesId = ? AND (fromDate IS NULL OR fromDate <= ?)
                 """, arguments: [series.id, room.localDate])
         }
-        let facilitators = try PersonRecord.fetchAll(db, sql: """
+        let facilitators = try PersonRecord.fetchAll(cached: db, sql: """
             SELECT person.* FROM seriesFacilitator JOIN person ON person.id = seriesFacilitator.personId
             WHERE seriesFacilitator.seriesId = ? ORDER BY person.displayName, person.id
             """, arguments: [series.id]).map(\.identity.member)

@@ -20,9 +20,11 @@ public struct SessionRecords: Sendable {
 
     /// Who accepted the room's agreement.
     public func accepted(room: RoomID) throws -> Set<PersonID> {
-        try database.pool.read { db in
-            try PersonID.fetchSet(db, sql: "SELECT personId FROM agreementAcceptance WHERE roomId = ?", arguments: [room])
-        }
+        try database.pool.read { db in try Self.accepted(db, room: room) }
+    }
+
+    static func accepted(_ db: Database, room: RoomID) throws -> Set<PersonID> {
+        try PersonID.fetchSet(cached: db, sql: "SELECT personId FROM agreementAcceptance WHERE roomId = ?", arguments: [room])
     }
 
     // MARK: Waiting room
@@ -45,10 +47,12 @@ public struct SessionRecords: Sendable {
 
     /// Who has been admitted to the room (and so goes straight back in on reconnecting).
     public func admitted(room: RoomID) throws -> Set<PersonID> {
-        try database.pool.read { db in
-            try PersonID.fetchSet(db, sql: "SELECT personId FROM admission WHERE roomId = ? AND decision = 'admitted'",
-                                  arguments: [room])
-        }
+        try database.pool.read { db in try Self.admitted(db, room: room) }
+    }
+
+    static func admitted(_ db: Database, room: RoomID) throws -> Set<PersonID> {
+        try PersonID.fetchSet(cached: db, sql: "SELECT personId FROM admission WHERE roomId = ? AND decision = 'admitted'",
+                              arguments: [room])
     }
 
     // MARK: Check-ins

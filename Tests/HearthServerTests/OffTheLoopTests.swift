@@ -304,4 +304,27 @@ import Testing
         #expect(error.message.contains("consent"))
         #expect(try await connection.closed().code == 4001)
     }
+
+    /// Reads may finish out of order (several lookup queues): a room's descriptor read at an older access version
+    /// never replaces one read at a newer version, whichever comes back last.
+    @Test func anOlderDescriptorNeverReplacesANewerOne() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let clinic = server.clinic, room = clinic.group.id
+        let dana = try await server.client.connect(server.url)
+        _ = try await dana.hello(token: clinic.counselor.token)
+        _ = try await dana.join(room)
+        let titles = await server.server.onServiceThread { hub -> [String] in
+            guard let live = hub.rooms[room] else { return [] }
+            let version = hub.book.descriptorVersions[room] ?? 0
+            var newer = live.descriptor, older = live.descriptor
+            newer.title = "Read at the newer version"
+            older.title = "Read at an older version"
+            hub.refresh(live, newer, readAt: version + 2)
+            let afterNewer = live.descriptor.title
+            hub.refresh(live, older, readAt: version + 1)
+            return [afterNewer, live.descriptor.title]
+        }
+        #expect(titles == ["Read at the newer version", "Read at the newer version"])
+    }
 }

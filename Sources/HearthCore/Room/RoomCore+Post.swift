@@ -124,7 +124,7 @@ extension RoomCore {
             return ProtocolError(.notYourTurn,
                 "It is \(speaker.name)'s turn in the check-in round. You can write when the talking piece reaches you.")
         }
-        if descriptor.agreement != nil && !agreed.contains(sender.id) {
+        if agreementToAccept(by: sender) != nil {
             return ProtocolError(.agreementRequired, "Please read and accept the group agreement before you write.")
         }
         if paused {

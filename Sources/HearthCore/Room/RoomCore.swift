@@ -1,12 +1,21 @@
 import Foundation
 
-/// One occurrence's live state (who is present, agreement, controls, mutes, removals and bans, hands, the
-/// check-in round, slow-mode times, seqs in flight and delivered) and the rules that decide its requests. A value:
-/// no I/O, no clock (callers pass `now`), no connections (the server keeps which connections belong to whom).
-/// Decisions return effects (`RoomEffect`) for the server to carry out.
+/// One occurrence's live state (who is present, the waiting room, admissions, agreement, controls, mutes, removals
+/// and bans, hands, the check-in round, slow-mode times, seqs in flight and delivered) and the rules that decide its
+/// requests. A value: no I/O, no clock (callers pass `now`), no connections (the server keeps which connections
+/// belong to whom; the core counts them per person). Decisions return effects (`RoomEffect`, `PresenceChange`) or
+/// decisions to store (`WaitingRoomDecision`, `AgreementStep`) for the server to carry out.
 public struct RoomCore: Sendable {
     /// A person present, and how many of their connections are in the room.
     public struct Presence: Equatable, Sendable {
+        public var member: MemberInfo
+        public var connections: Int
+
+        public init(member: MemberInfo, connections: Int) { self.member = member; self.connections = connections }
+    }
+
+    /// A person in the waiting room, and how many of their connections wait.
+    public struct Waiting: Equatable, Sendable {
         public var member: MemberInfo
         public var connections: Int
 
@@ -20,6 +29,8 @@ public struct RoomCore: Sendable {
     public var deliveredSeq: Int64
     /// Messages handed to the writer and not yet committed.
     public var inFlight = 0
+    /// The waiting room: people not yet admitted, in the order they arrived (`knock`, `leaveWaiting`, `confirm`).
+    public internal(set) var waiting: [Waiting] = []
     /// Admitted from the waiting room during this occurrence (they go straight back in on reconnecting).
     public var admitted: Set<PersonID>
     /// Accepted this occurrence's agreement.
@@ -67,9 +78,25 @@ public struct RoomCore: Sendable {
 
     /// The end of someone's mute: nil when not muted, `.some(nil)` when muted until unmuted.
     public func mute(of person: PersonID, at now: Date) -> Date?? {
-        guard let until = muted[person] else { return nil }
-        if let end = until, end <= now { return nil }
+        guard let until = muted[person], !Self.hasRunOut(until, at: now) else { return nil }
         return .some(until)
+    }
+
+    /// The one rule for a timed mute: it has run out once its end is reached (`until <= now`); nil never runs out.
+    /// The store's twin keeps a restriction in force while `until IS NULL OR until > now`.
+    static func hasRunOut(_ until: Date?, at now: Date) -> Bool {
+        guard let until else { return false }
+        return until <= now
+    }
+
+    /// Lifts the timed mutes that have run out at `now` (see `hasRunOut`). Returns who they muted, the earliest end
+    /// first, for the server to store the lifting and tell them and staff.
+    public mutating func expireMutes(at now: Date) -> [PersonID] {
+        let expired = muted.compactMap { person, until in
+            Self.hasRunOut(until, at: now) ? until.map { (person, $0) } : nil
+        }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
+        for person in expired { muted.removeValue(forKey: person) }
+        return expired
     }
 
     /// Who is present, by name.
