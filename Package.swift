@@ -77,13 +77,19 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Test support: the client state fixtures (people, rooms, frames, signed-in states) HearthClientTests and
+        // HearthTerminalTests share. Not a product.
+        .target(name: "HearthClientFixtures", dependencies: ["HearthClient", "HearthCore"],
+                path: "Tests/HearthClientFixtures"),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(name: "HearthStoreTests", dependencies: [
             "HearthStore", "HearthAdmin", "HearthCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "HearthClientTests", dependencies: ["HearthClient", "HearthCore"]),
-        .testTarget(name: "HearthTerminalTests", dependencies: ["HearthTerminal", "HearthClient", "HearthCore"]),
+        .testTarget(name: "HearthClientTests", dependencies: ["HearthClient", "HearthCore", "HearthClientFixtures"]),
+        .testTarget(name: "HearthTerminalTests", dependencies: [
+            "HearthTerminal", "HearthClient", "HearthCore", "HearthClientFixtures",
+        ]),
         .testTarget(name: "HearthServerTests", dependencies: [
             "HearthServer", "HearthClient", "HearthAdmin", "HearthStore", "HearthCore", "HearthTerminal", "HearthTransport",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -6,23 +6,9 @@ import Testing
 
 /// What an anonymous socket may do before `hello`, how many connections one address may hold, and the abuse log.
 @Suite struct AbuseLimitsTests {
-    /// Sends an upgrade request by hand and returns the answer's head and whatever body came with it.
-    private func upgradeStatus(_ server: TestServer) throws -> String {
-        let socket = try RawSocket(port: server.port)
-        let request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Protocol: hearth.v1\r\n\r\n"
-        try socket.write(Array(request.utf8))
-        let reply = socket.read(until: { bytes in
-            let text = String(decoding: bytes, as: UTF8.self)
-            return text.contains("</html>") || (text.hasPrefix("HTTP/1.1 101") && text.contains("\r\n\r\n"))
-        })
-        return String(decoding: reply, as: UTF8.self)
-    }
-
     /// True when an upgrade is refused with HTTP 429 and a body containing `reason`.
     private func refused(_ server: TestServer, _ reason: String) throws -> Bool {
-        let reply = try upgradeStatus(server)
+        let reply = try RawSocket(port: server.port).upgradeAnswer(port: server.port)
         return (reply.hasPrefix("HTTP/1.1 429") || reply.hasPrefix("HTTP/1.0 429")) && reply.contains(reason)
     }
 
@@ -186,16 +172,8 @@ import Testing
     /// Opens a WebSocket by hand with an `X-Forwarded-For` header; returns the answer's first line.
     private func upgrade(_ server: TestServer, forwardedFor: String) throws -> (RawSocket, String) {
         let socket = try RawSocket(port: server.port)
-        let request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Protocol: hearth.v1\r\nX-Forwarded-For: \(forwardedFor)\r\n\r\n"
-        try socket.write(Array(request.utf8))
-        let reply = socket.read(until: { bytes in
-            let text = String(decoding: bytes, as: UTF8.self)
-            return text.contains("</html>") || (text.hasPrefix("HTTP/1.1 101") && text.contains("\r\n\r\n"))
-        })
-        let text = String(decoding: reply, as: UTF8.self)
-        return (socket, String(text.prefix { $0 != "\r" }))
+        let answer = try socket.upgradeAnswer(port: server.port, headers: "X-Forwarded-For: \(forwardedFor)\r\n")
+        return (socket, String(answer.prefix { $0 != "\r" }))
     }
 
     @Test func theCapsCountTheAddressTheProxyAppended() throws {

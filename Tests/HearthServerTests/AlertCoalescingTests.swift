@@ -43,7 +43,7 @@ import Testing
         // At most one frame a second (plus the first), never one per check-in.
         let seconds = Int(elapsed.components.seconds) + 1
         #expect(frames.count <= seconds + 2, "\(frames.count) frames in \(elapsed)")
-        #expect(try await dana.openAlertList() == [last])
+        #expect(try await dana.openAlerts() == [last])
         // Stored once, audited once: the repeats made no rows.
         #expect(try await server.auditRows(room: group, actions: [.alertRaise]).count == 1)
         let rows = try await server.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert") }
@@ -53,7 +53,7 @@ import Testing
         let (jordan, _) = try await server.connect(clinic.admin.token)
         let replayed = try await jordan.alertFrame()
         #expect(replayed == last)
-        #expect(try await jordan.openAlertList() == [last])
+        #expect(try await jordan.openAlerts() == [last])
         #expect(await jordan.quiet() == nil)
     }
 
@@ -89,7 +89,7 @@ import Testing
             return nil
         }
         #expect(reopened.count == nil && reopened.category == "not_safe" && reopened.acknowledgedBy == nil)
-        #expect(try await dana.openAlertList().map(\.id) == [crisis.id, reopened.id])
+        #expect(try await dana.openAlerts().map(\.id) == [crisis.id, reopened.id])
     }
 
     @Test func bulkAcknowledgementAcknowledgesEveryListedAlertOrNoneWhenOneIsUnknown() async throws {
@@ -106,7 +106,7 @@ import Testing
         #expect(try await alex.refusalCode(.checkin(room: clinic.family.id, mood: 1, craving: nil, safe: false)) == nil)
         let ids = [try await jordan.alertFrame().id, try await jordan.alertFrame().id, try await jordan.alertFrame().id]
         #expect(Set(ids).count == 3)
-        #expect(try await dana.openAlertList().count == 3)
+        #expect(try await dana.openAlerts().count == 3)
 
         // One unknown id: refused, naming it, and nothing acknowledged.
         guard case .error(let refusal) = try await dana.request(.alertAckMany(alerts: [ids[0], 999_998, 999_999],
@@ -115,7 +115,7 @@ import Testing
             return
         }
         #expect(refusal.code == .notFound && refusal.message == "There is no alert 999998.")
-        #expect(try await dana.openAlertList().count == 3)
+        #expect(try await dana.openAlerts().count == 3)
 
         #expect(try await dana.refusalCode(.alertAckMany(alerts: ids, outcome: "Group debrief; all safe.")) == nil)
         var acknowledged: [Int64: Alert] = [:]
@@ -125,7 +125,7 @@ import Testing
         }
         #expect(Set(acknowledged.keys) == Set(ids))
         #expect(acknowledged.values.allSatisfy { $0.outcome == "Group debrief; all safe." && $0.acknowledgedBy?.name == "Dana M." })
-        #expect(try await dana.openAlertList() == [])
+        #expect(try await dana.openAlerts() == [])
         #expect(try await server.auditRows(actions: [.alertAck], atLeast: 3).count == 3)
         // Acknowledging again (an id twice, too) is answered ok and changes nothing.
         #expect(try await jordan.refusalCode(.alertAckMany(alerts: [ids[1], ids[1]], outcome: "again")) == nil)
@@ -148,7 +148,7 @@ import Testing
         try server.restart()
         let (again, _) = try await server.connect(clinic.counselor.token)
         #expect(try await again.alertFrame() == coalesced)
-        #expect(try await again.openAlertList() == [coalesced])
+        #expect(try await again.openAlerts() == [coalesced])
         // A repeat after the restart still updates the stored alert.
         let (alexAgain, _) = try await server.joined(clinic.alex.token, clinic.group)
         #expect(try await alexAgain.refusalCode(notSafe) == nil)
@@ -180,7 +180,7 @@ import Testing
         let limit = 50
         #expect(replayed.count == limit)
         #expect(backlog.replayed == limit && backlog.more == total - limit)
-        let all = try await dana.openAlertList()
+        let all = try await dana.openAlerts()
         #expect(all.count == total)
         // The newest, oldest first; the backlog names when the oldest left out was raised.
         #expect(replayed == Array(all.suffix(limit)))
@@ -190,21 +190,6 @@ import Testing
 }
 
 extension HearthConnection {
-    /// The `alerts` reply: every open alert this staff member may see.
-    fileprivate func openAlertList() async throws -> [Alert] {
-        let frame = try await request(.alerts(room: nil))
-        guard case .alerts(let list) = frame else { throw HearthClientError.unexpected(frame.type) }
-        return list.alerts
-    }
-
-    /// Waits for an `alert` frame (skipping others).
-    fileprivate func alertFrame(timeout: Duration) async throws -> Alert {
-        try await expect("alert", timeout: timeout) { frame in
-            if case .alert(let alert) = frame { return alert.alert }
-            return nil
-        }
-    }
-
     /// Waits for an `alert` frame of an alert standing for this many signals.
     fileprivate func alertFrame(signals: Int) async throws -> Alert {
         try await expect("alert ×\(signals)") { frame in

@@ -133,20 +133,28 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
+extension ChildProcess {
+    /// A process running `binary` with `arguments`; with `umask000`, the same under `/bin/sh` after `umask 000` (to
+    /// show the files it writes are private whatever the umask).
+    convenience init(running binary: URL, _ arguments: [String], umask000: Bool) {
+        self.init()
+        if umask000 {
+            executableURL = URL(fileURLWithPath: "/bin/sh")
+            self.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            executableURL = binary
+            self.arguments = arguments
+        }
+    }
+}
+
 /// `hearthd` run to its end as an operator runs it: arguments, an optional standard input (never the test runner's
 /// own: a terminal there would wait for a person), extra environment, and optionally under umask 000 (to show files
 /// are private whatever the umask). Returns its exit status and its standard output and error together.
 enum Hearthd {
     static func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:],
                     umask000: Bool = false) throws -> (status: Int32, output: String) {
-        let process = ChildProcess()
-        if umask000 {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", LiveServer.binary.path] + arguments
-        } else {
-            process.executableURL = LiveServer.binary
-            process.arguments = arguments
-        }
+        let process = ChildProcess(running: LiveServer.binary, arguments, umask000: umask000)
         process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         let output = Pipe(), stdin = Pipe()
         process.standardOutput = output

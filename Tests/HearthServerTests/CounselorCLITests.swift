@@ -383,14 +383,7 @@ struct HearthCLI {
 
     private func process(_ arguments: [String], environment extra: [String: String], directory: URL?,
                          umask000: Bool) -> ChildProcess {
-        let process = ChildProcess()
-        if umask000 {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "umask 000; exec \"$0\" \"$@\"", Self.binary.path] + arguments
-        } else {
-            process.executableURL = Self.binary
-            process.arguments = arguments
-        }
+        let process = ChildProcess(running: Self.binary, arguments, umask000: umask000)
         process.environment = environment.merging(extra) { $1 }
         process.currentDirectoryURL = directory ?? home
         return process

@@ -64,10 +64,7 @@ import Testing
         let first = try await jordan.alertFrame()
         #expect(first.escalated == nil)
         server.clock.advance(6)
-        let escalated = try await jordan.expect("escalated") { frame -> Alert? in
-            if case .alert(let frame) = frame, frame.alert.escalated == true { return frame.alert }
-            return nil
-        }
+        let escalated = try await jordan.escalatedAlert()
         #expect(escalated.id == first.id)
         #expect(try await server.auditRows(room: room, actions: [.alertEscalate]).count == 1)
         // Escalated once only.

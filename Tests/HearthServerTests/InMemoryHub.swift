@@ -70,13 +70,6 @@ final class InMemoryHub: @unchecked Sendable {
         return (connection, try await connection.hello(token: token))
     }
 
-    /// Opens a connection, says hello and joins a room.
-    func joined(_ token: String, _ room: RoomDescriptor, afterSeq: Int64? = nil) async throws
-        -> (InMemoryConnection, ServerFrame.Joined) {
-        let (connection, _) = try await connect(token)
-        return (connection, try await connection.join(room.id, afterSeq: afterSeq))
-    }
-
     /// Dana (counselor), Alex and Sam joined to the group session in that order, every frame so far drained.
     func groupSession() async throws -> (dana: InMemoryConnection, alex: InMemoryConnection, sam: InMemoryConnection) {
         let (dana, _) = try await joined(clinic.counselor.token, clinic.group)
@@ -126,127 +119,22 @@ final class InMemoryHub: @unchecked Sendable {
         try await settle()
         return try AuditLog(database).list(AuditFilter(actor: actor, room: room, actions: actions.map(\.rawValue)))
     }
-
-    /// Adds a one-off session running now (by default started 30 minutes ago, 3 hours long) and returns its room.
-    func addRoom(_ key: String, title: String = "Session", kind: SessionKind = .group, roster: Roster,
-                 admission: Admission = .auto, requiresStaff: Bool = false, agreement: String? = nil,
-                 facilitators: [PersonID] = []) throws -> RoomDescriptor {
-        let now = clock.now, zone = TestClinic.zone
-        let starts = now.addingTimeInterval(-30 * 60)
-        let local = Calendar.gregorian(in: zone).dateComponents([.hour, .minute], from: starts)
-        let schedule = SessionSchedule(recurrence: .once(LocalDate(starts, in: zone)),
-                                       start: LocalTime(hour: local.hour!, minute: local.minute!)!,
-                                       durationMinutes: 180, timeZone: zone)
-        let store = ScheduleStore(database)
-        let series = try store.upsertSeries(.init(key: key, title: title, kind: kind, schedule: schedule, roster: roster,
-                                                  facilitators: facilitators, admission: admission,
-                                                  requiresStaff: requiresStaff, agreement: agreement), now: now)
-        try store.materializeRooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(2 * 86400), now: now)
-        return try #require(try store.rooms(from: now.addingTimeInterval(-86400), to: now.addingTimeInterval(2 * 86400),
-                                            defaultWindow: .standard).first { $0.series == series.id })
-    }
 }
 
-// MARK: - Client helpers (the same names as the socket tests' helpers on HearthConnection)
+// MARK: - Client helpers (`hello` and `join` as on HearthConnection; the frame helpers are on TestConnection)
 
 extension InMemoryConnection {
     /// `hello`; returns the welcome or throws the refusal.
     func hello(token: String) async throws -> ServerFrame.Welcome {
-        switch try await request(.hello(token: token)) {
-        case .welcome(let welcome): return welcome
-        case .error(let error): throw HearthClientError.refused(error.code, error.message)
-        case let other: throw HearthClientError.unexpected(other.type)
+        try await reply(to: .hello(token: token)) { frame in
+            if case .welcome(let welcome) = frame { welcome } else { nil }
         }
     }
 
     /// `join`; returns `joined` or throws the refusal.
     func join(_ room: RoomID, afterSeq: Int64? = nil) async throws -> ServerFrame.Joined {
-        switch try await request(.join(room: room, afterSeq: afterSeq)) {
-        case .joined(let joined): return joined
-        case .error(let error): throw HearthClientError.refused(error.code, error.message)
-        case let other: throw HearthClientError.unexpected(other.type)
-        }
-    }
-
-    /// Sends a message and returns its ack, throwing the refusal.
-    @discardableResult
-    func say(_ body: String, in room: RoomID, clientID: String = UUID().uuidString, to: Recipient? = nil,
-             announce: Bool = false) async throws -> ServerFrame.Ack {
-        switch try await request(.send(room: room, body: body, clientID: clientID, to: to, announce: announce)) {
-        case .ack(let ack): return ack
-        case .error(let error): throw HearthClientError.refused(error.code, error.message)
-        case let other: throw HearthClientError.unexpected(other.type)
-        }
-    }
-
-    /// The error code of a request's reply, or nil when it succeeded.
-    func refusalCode(_ command: ClientCommand) async throws -> ErrorCode? {
-        if case .error(let error) = try await request(command) { return error.code }
-        return nil
-    }
-
-    /// A moderation request's refusal code, or nil when it was answered `ok`.
-    func moderate(_ room: RoomID, _ action: ModerationRequest) async throws -> ErrorCode? {
-        try await refusalCode(.moderate(room: room, action: action))
-    }
-
-    /// Waits for the first frame `match` accepts, skipping others.
-    func expect<T>(_ what: String, timeout: Duration = .seconds(10), _ match: (ServerFrame) -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { throw HearthClientError.timedOut(waitingFor: what) }
-            if let found = match(try await next(timeout: remaining)) { return found }
-        }
-    }
-
-    /// Waits for a `moderation` frame with this action.
-    func moderation(_ action: String) async throws -> ServerFrame.Moderation {
-        try await expect("moderation \(action)") { frame in
-            if case .moderation(let moderation) = frame, moderation.action == action { return moderation }
-            return nil
-        }
-    }
-
-    /// Waits for the next live message.
-    func message() async throws -> ChatMessage {
-        try await expect("message") { frame in
-            if case .message(let message) = frame { return message }
-            return nil
-        }
-    }
-
-    func knock(_ state: ServerFrame.KnockState) async throws -> ServerFrame.Knock {
-        try await expect("knock \(state.rawValue)") { frame in
-            if case .knock(let knock) = frame, knock.state == state { return knock }
-            return nil
-        }
-    }
-
-    func joinedFrame() async throws -> ServerFrame.Joined {
-        try await expect("joined") { frame in
-            if case .joined(let joined) = frame { return joined }
-            return nil
-        }
-    }
-
-    func roomState() async throws -> ServerFrame.RoomState {
-        try await expect("room_state") { frame in
-            if case .roomState(let state) = frame { return state }
-            return nil
-        }
-    }
-
-    /// Sends a request and returns every frame up to and including its reply.
-    func requestKeepingFrames(_ command: ClientCommand, timeout: Duration = .seconds(10)) async throws -> [ServerFrame] {
-        let ref = makeRef()
-        send(ClientRequest(command, ref: ref))
-        var frames: [ServerFrame] = []
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let frame = try await next(timeout: deadline - ContinuousClock.now)
-            frames.append(frame)
-            if frame.ref == ref { return frames }
+        try await reply(to: .join(room: room, afterSeq: afterSeq)) { frame in
+            if case .joined(let joined) = frame { joined } else { nil }
         }
     }
 

@@ -16,11 +16,6 @@ import Testing
                            roster: .participants([server.clinic.alex.0.id, server.clinic.sam.0.id]))
     }
 
-    private func refusal(_ connection: HearthConnection, _ command: ClientCommand) async throws -> ServerFrame.ErrorFrame? {
-        if case .error(let error) = try await connection.request(command) { return error }
-        return nil
-    }
-
     private func missing(_ server: TestServer, _ people: PersonRecord...) -> [MissingConsent] {
         people.map { MissingConsent(member: $0.identity.member, consent: .multiFamily) }
             .sorted { $0.member.name < $1.member.name }
@@ -35,14 +30,14 @@ import Testing
         // The room is listed (so they know it exists and can ask), but the join is refused.
         let (alex, welcome) = try await server.connect(clinic.alex.token)
         #expect(welcome.rooms.contains { $0.id == room.id })
-        let alexRefusal = try #require(try await refusal(alex, .join(room: room.id, afterSeq: nil)))
+        let alexRefusal = try #require(try await alex.refusal(.join(room: room.id, afterSeq: nil)))
         #expect(alexRefusal.code == .forbidden)
         #expect(alexRefusal.message == Self.yours)
         #expect(try await alex.refusalCode(.join(room: room.id, afterSeq: 0)) == .forbidden)
         #expect(try await alex.refusalCode(.history(room: room.id, beforeSeq: nil, limit: 10)) == .forbidden)
 
         let (maria, _) = try await server.connect(clinic.maria.token)
-        let mariaRefusal = try #require(try await refusal(maria, .join(room: room.id, afterSeq: nil)))
+        let mariaRefusal = try #require(try await maria.refusal(.join(room: room.id, afterSeq: nil)))
         #expect(mariaRefusal.code == .forbidden)
         #expect(mariaRefusal.message == "Taking part in multi-family sessions needs Alex R.'s written multi-family group consent, and none is in force. Ask your counselor.")
         #expect(!mariaRefusal.message.contains("legal"))
@@ -81,9 +76,9 @@ import Testing
 
         // Sam has given no multi-family group consent: neither Sam nor Sam's family member gets in.
         let (sam, _) = try await server.connect(clinic.sam.token)
-        #expect(try await refusal(sam, .join(room: room.id, afterSeq: nil))?.message == Self.yours)
+        #expect(try await sam.refusal(.join(room: room.id, afterSeq: nil))?.message == Self.yours)
         let (tom, _) = try await server.connect(clinic.tom.token)
-        #expect(try await refusal(tom, .join(room: room.id, afterSeq: nil))?.message
+        #expect(try await tom.refusal(.join(room: room.id, afterSeq: nil))?.message
                 == "Taking part in multi-family sessions needs Sam T.'s written multi-family group consent, and none is in force. Ask your counselor.")
 
         // Pages: history for someone who joined under the consent.
@@ -170,13 +165,13 @@ import Testing
 
         let (alex, _) = try await server.connect(clinic.alex.token)
         #expect(try await alex.join(room.id).room == room.id)
-        #expect(try await refusal(alex, .join(room: other.id, afterSeq: nil))?.message
+        #expect(try await alex.refusal(.join(room: other.id, afterSeq: nil))?.message
                 == "Your multi-family group consent does not cover this session. Ask your counselor.")
         let (maria, _) = try await server.connect(clinic.maria.token)
-        #expect(try await refusal(maria, .join(room: other.id, afterSeq: nil))?.message
+        #expect(try await maria.refusal(.join(room: other.id, afterSeq: nil))?.message
                 == "Alex R.'s multi-family group consent does not cover this session. Ask your counselor.")
         let (sam, _) = try await server.connect(clinic.sam.token)
-        #expect(try await refusal(sam, .join(room: room.id, afterSeq: nil))?.message == Self.yours)
+        #expect(try await sam.refusal(.join(room: room.id, afterSeq: nil))?.message == Self.yours)
     }
 
     @Test func anInvitationToAMultiFamilySessionNeedsTheConsent() async throws {
@@ -192,10 +187,7 @@ import Testing
         #expect(error.code == .forbidden)
         #expect(error.message.contains("Alex R. has no multi-family group consent"))
         let consent = try MultiFamilyConsentStore(server.database).add(participant: clinic.alex.0.id, now: server.clock.now)
-        guard case .invitation(let invitation) = try await dana.request(.invite(room: room.id, member: clinic.maria.0.id)) else {
-            Issue.record("no invitation once the consent is in force")
-            return
-        }
+        let invitation = try await dana.invite(clinic.maria.0.id, to: room.id)
         // The consent is revoked before Maria uses the link: she is refused, naming the consent, and the
         // single-use invitation is not spent, so it works once the consent is given again.
         #expect(try MultiFamilyConsentStore(server.database).revoke(id: consent.id!, now: server.clock.now))

@@ -7,6 +7,22 @@ import Testing
 /// The `alerts` request: a counselor asks for every alert no one has acknowledged yet and gets all of them, of the
 /// rooms they may access, in one reply (escalated ones included, acknowledged ones gone, a restart changing nothing).
 @Suite struct OpenAlertsTests {
+    /// Dana (a counselor) connected; Alex's not-safe check-in raises an alert left to escalate (`server` escalates
+    /// after 5 s; the clock moves 6), then Sam's raises a recent one. Returns Dana's connection and both alerts.
+    private func escalatedAndRecentAlerts(_ server: TestServer) async throws
+        -> (dana: HearthConnection, escalated: Alert, recent: Alert) {
+        let clinic = server.clinic, group = clinic.group.id
+        let (dana, _) = try await server.connect(clinic.counselor.token)
+        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
+        #expect(try await alex.refusalCode(.checkin(room: group, mood: 1, craving: nil, safe: false)) == nil)
+        _ = try await dana.alertFrame()
+        server.clock.advance(6)
+        let escalated = try await dana.escalatedAlert()
+        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
+        #expect(try await sam.refusalCode(.checkin(room: group, mood: 4, craving: nil, safe: false)) == nil)
+        return (dana, escalated, try await dana.alertFrame())
+    }
+
     @Test func aCounselorListsTheOpenAlertsOfHerRoomsButNotOfAnIndividualSessionSheDoesNotLead() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
@@ -72,16 +88,7 @@ import Testing
     @Test func anAcknowledgedAlertLeavesTheListAndAnEscalatedOneStaysUntilAcknowledged() async throws {
         let server = try TestServer { $0.alertEscalationSeconds = 5 }
         defer { server.shutdown() }
-        let clinic = server.clinic, group = clinic.group.id
-        let (dana, _) = try await server.connect(clinic.counselor.token)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        #expect(try await alex.refusalCode(.checkin(room: group, mood: 1, craving: nil, safe: false)) == nil)
-        _ = try await dana.alertFrame()
-        server.clock.advance(6)
-        let escalated = try await dana.escalatedAlert()
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
-        #expect(try await sam.refusalCode(.checkin(room: group, mood: 4, craving: nil, safe: false)) == nil)
-        let recent = try await dana.alertFrame()
+        let (dana, escalated, recent) = try await escalatedAndRecentAlerts(server)
 
         #expect(try await dana.openAlerts() == [escalated, recent])
         #expect(escalated.escalated == true && escalated.acknowledgedBy == nil)
@@ -115,37 +122,11 @@ import Testing
     @Test func theListIsCompleteAfterARestart() async throws {
         let server = try TestServer { $0.alertEscalationSeconds = 5 }
         defer { server.shutdown() }
-        let clinic = server.clinic, group = clinic.group.id
-        let (dana, _) = try await server.connect(clinic.counselor.token)
-        let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
-        #expect(try await alex.refusalCode(.checkin(room: group, mood: 1, craving: nil, safe: false)) == nil)
-        _ = try await dana.alertFrame()
-        server.clock.advance(6)
-        let escalated = try await dana.escalatedAlert()
-        let (sam, _) = try await server.joined(clinic.sam.token, clinic.group)
-        #expect(try await sam.refusalCode(.checkin(room: group, mood: 4, craving: nil, safe: false)) == nil)
-        let recent = try await dana.alertFrame()
+        let (dana, escalated, recent) = try await escalatedAndRecentAlerts(server)
 
         try server.restart()
         // The escalated alert is no longer watched for escalation, yet it is listed: the list comes from the store.
-        let (again, _) = try await server.connect(clinic.counselor.token)
+        let (again, _) = try await server.connect(server.clinic.counselor.token)
         #expect(try await again.openAlerts() == [escalated, recent])
-    }
-}
-
-extension HearthConnection {
-    /// The `alerts` reply: the open alerts this staff member may see (of one room, when given).
-    fileprivate func openAlerts(room: RoomID? = nil) async throws -> [Alert] {
-        let frame = try await request(.alerts(room: room))
-        guard case .alerts(let list) = frame else { throw HearthClientError.unexpected(frame.type) }
-        return list.alerts
-    }
-
-    /// Waits for an alert to come back marked escalated.
-    fileprivate func escalatedAlert() async throws -> Alert {
-        try await expect("escalated alert") { frame in
-            if case .alert(let frame) = frame, frame.alert.escalated == true { return frame.alert }
-            return nil
-        }
     }
 }

@@ -59,14 +59,29 @@ final class RawSocket {
 
     /// Performs the WebSocket handshake on `/ws` with the `hearth.v1` subprotocol.
     func upgrade(port: Int) throws {
-        let request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Protocol: hearth.v1\r\n\r\n"
-        try write(Array(request.utf8))
+        try sendUpgradeRequest(port: port)
         let reply = read(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") })
         guard String(decoding: reply, as: UTF8.self).hasPrefix("HTTP/1.1 101") else {
             throw RawSocketError.failed("upgrade: \(String(decoding: reply.prefix(40), as: UTF8.self))")
         }
+    }
+
+    /// Asks for the WebSocket upgrade as `upgrade(port:)` does, with `headers` (each line ending in CRLF) added, and
+    /// returns the answer without judging it: the 101 head, or a refusal's head and page.
+    func upgradeAnswer(port: Int, headers: String = "") throws -> String {
+        try sendUpgradeRequest(port: port, headers: headers)
+        let reply = read(until: { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.contains("</html>") || (text.hasPrefix("HTTP/1.1 101") && text.contains("\r\n\r\n"))
+        })
+        return String(decoding: reply, as: UTF8.self)
+    }
+
+    private func sendUpgradeRequest(port: Int, headers: String = "") throws {
+        let request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Protocol: hearth.v1\r\n" + headers + "\r\n"
+        try write(Array(request.utf8))
     }
 
     /// Sends one masked client frame.

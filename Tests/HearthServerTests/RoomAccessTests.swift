@@ -6,19 +6,14 @@ import Testing
 
 /// Who may join which room, and when a room accepts messages.
 @Suite struct RoomAccessTests {
-    private func refusal(_ connection: HearthConnection, _ command: ClientCommand) async throws -> ServerFrame.ErrorFrame? {
-        guard case .error(let error) = try await connection.request(command) else { return nil }
-        return error
-    }
-
     @Test func aParticipantNotOnTheRosterIsForbidden() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
         let (pat, _) = try await server.connect(server.clinic.outsider.token)
-        let error = try await refusal(pat, .join(room: server.clinic.group.id, afterSeq: nil))
+        let error = try await pat.refusal(.join(room: server.clinic.group.id, afterSeq: nil))
         #expect(error?.code == .forbidden)
         // The connection stays usable after a refusal.
-        let again = try await refusal(pat, .join(room: server.clinic.family.id, afterSeq: nil))
+        let again = try await pat.refusal(.join(room: server.clinic.family.id, afterSeq: nil))
         #expect(again?.code == .forbidden)
     }
 
@@ -26,18 +21,18 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let (maria, _) = try await server.connect(server.clinic.maria.token)
-        #expect(try await refusal(maria, .join(room: server.clinic.group.id, afterSeq: nil))?.code == .forbidden)
+        #expect(try await maria.refusal(.join(room: server.clinic.group.id, afterSeq: nil))?.code == .forbidden)
         let joined = try await maria.join(server.clinic.family.id)
         #expect(joined.role == .family)
         let (tom, _) = try await server.connect(server.clinic.tom.token)
-        #expect(try await refusal(tom, .join(room: server.clinic.family.id, afterSeq: nil))?.code == .forbidden)
+        #expect(try await tom.refusal(.join(room: server.clinic.family.id, afterSeq: nil))?.code == .forbidden)
     }
 
     @Test func aParticipantOutsideAFamilySessionCannotJoinIt() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
         let (sam, _) = try await server.connect(server.clinic.sam.token)
-        #expect(try await refusal(sam, .join(room: server.clinic.family.id, afterSeq: nil))?.code == .forbidden)
+        #expect(try await sam.refusal(.join(room: server.clinic.family.id, afterSeq: nil))?.code == .forbidden)
     }
 
     @Test func counselorsAndAdminsMayJoinEveryRoom() async throws {
@@ -55,7 +50,7 @@ import Testing
         let server = try TestServer()
         defer { server.shutdown() }
         let (alex, _) = try await server.connect(server.clinic.alex.token)
-        #expect(try await refusal(alex, .join(room: RoomID("r_doesnotexist"), afterSeq: nil))?.code == .notFound)
+        #expect(try await alex.refusal(.join(room: RoomID("r_doesnotexist"), afterSeq: nil))?.code == .notFound)
     }
 
     @Test func sendingOrReadingHistoryWithoutJoiningIsForbidden() async throws {
@@ -63,9 +58,9 @@ import Testing
         defer { server.shutdown() }
         let (alex, _) = try await server.connect(server.clinic.alex.token)
         let room = server.clinic.group.id
-        #expect(try await refusal(alex, .send(room: room, body: "hi", clientID: "x"))?.code == .forbidden)
-        #expect(try await refusal(alex, .history(room: room, beforeSeq: nil, limit: 10))?.code == .forbidden)
-        #expect(try await refusal(alex, .leave(room: room))?.code == .badRequest)
+        #expect(try await alex.refusal(.send(room: room, body: "hi", clientID: "x"))?.code == .forbidden)
+        #expect(try await alex.refusal(.history(room: room, beforeSeq: nil, limit: 10))?.code == .forbidden)
+        #expect(try await alex.refusal(.leave(room: room))?.code == .badRequest)
     }
 
     @Test func aRoomOpensFifteenMinutesBeforeItsSessionAndClosesTenMinutesAfter() async throws {
@@ -78,13 +73,13 @@ import Testing
         clock.set(later.starts.addingTimeInterval(-16 * 60))
         let (alex, welcome) = try await server.connect(server.clinic.alex.token)
         #expect(welcome.rooms.first { $0.id == later.id }?.open == false)
-        let early = try await refusal(alex, .join(room: later.id, afterSeq: nil))
+        let early = try await alex.refusal(.join(room: later.id, afterSeq: nil))
         #expect(early?.code == .roomClosed)
         #expect(early?.message.contains("opens") == true)
         let (dana, _) = try await server.connect(server.clinic.counselor.token)
         let staffJoined = try await dana.join(later.id)
         #expect(!staffJoined.open)
-        #expect(try await refusal(dana, .send(room: later.id, body: "too early", clientID: "d0"))?.code == .roomClosed)
+        #expect(try await dana.refusal(.send(room: later.id, body: "too early", clientID: "d0"))?.code == .roomClosed)
 
         // Fifteen minutes before the start it opens.
         clock.set(later.starts.addingTimeInterval(-15 * 60))
@@ -95,7 +90,7 @@ import Testing
         clock.set(later.ends.addingTimeInterval(10 * 60 - 1))
         _ = try await alex.post("Last words.", to: later.id)
         clock.set(later.ends.addingTimeInterval(10 * 60))
-        let late = try await refusal(alex, .send(room: later.id, body: "too late", clientID: "a9"))
+        let late = try await alex.refusal(.send(room: later.id, body: "too late", clientID: "a9"))
         #expect(late?.code == .roomClosed)
         #expect(late?.message.contains("closed") == true)
 
@@ -116,7 +111,7 @@ import Testing
         let again = try await alex.post("last thing before we close", to: group.id, clientID: "final")
         #expect(again.seq == ack.seq)
         #expect(again.id == ack.id)
-        #expect(try await refusal(alex, .send(room: group.id, body: "new", clientID: "new"))?.code == .roomClosed)
+        #expect(try await alex.refusal(.send(room: group.id, body: "new", clientID: "new"))?.code == .roomClosed)
     }
 
     @Test func theWindowIsConfigurable() async throws {
@@ -128,6 +123,6 @@ import Testing
         let (alex, _) = try await server.connect(server.clinic.alex.token)
         #expect(try await alex.join(later.id).open)
         clock.set(later.ends)
-        #expect(try await refusal(alex, .send(room: later.id, body: "x", clientID: "x"))?.code == .roomClosed)
+        #expect(try await alex.refusal(.send(room: later.id, body: "x", clientID: "x"))?.code == .roomClosed)
     }
 }

@@ -40,6 +40,14 @@ struct TestClinic {
 
     static let zone = TimeZone(identifier: "America/Los_Angeles")!
 
+    /// A session held once, starting at `starts` (read in the clinic's zone) and `minutes` long.
+    static func once(_ starts: Date, minutes: Int) -> SessionSchedule {
+        let local = Calendar.gregorian(in: zone).dateComponents([.hour, .minute], from: starts)
+        return SessionSchedule(recurrence: .once(LocalDate(starts, in: zone)),
+                               start: LocalTime(hour: local.hour!, minute: local.minute!)!,
+                               durationMinutes: minutes, timeZone: zone)
+    }
+
     static func seed(_ database: HearthDatabase, now: Date) throws -> TestClinic {
         let directory = Directory(database)
         let schedule = ScheduleStore(database)
@@ -58,12 +66,6 @@ struct TestClinic {
         try ConsentStore(database).add(participant: alex.0.id, family: maria.0.id, now: now)
         try ConsentStore(database).add(participant: sam.0.id, family: tom.0.id, now: now)
 
-        func once(_ starts: Date, minutes: Int) -> SessionSchedule {
-            let local = Calendar.gregorian(in: zone).dateComponents([.hour, .minute], from: starts)
-            return SessionSchedule(recurrence: .once(LocalDate(starts, in: zone)),
-                                   start: LocalTime(hour: local.hour!, minute: local.minute!)!,
-                                   durationMinutes: minutes, timeZone: zone)
-        }
         let cohort = [alex.0.id, sam.0.id, jamie.0.id]
         let base = now.addingTimeInterval(-1800)
         let groupSeries = try schedule.upsertSeries(key: "group-now", title: "Group therapy", kind: .group,
@@ -137,13 +139,6 @@ final class TestServer: @unchecked Sendable {
     func connect(_ token: String) async throws -> (HearthConnection, ServerFrame.Welcome) {
         let connection = try await client.connect(url)
         return (connection, try await connection.hello(token: token))
-    }
-
-    /// Connects, says hello and joins a room.
-    func joined(_ token: String, _ room: RoomDescriptor, afterSeq: Int64? = nil) async throws
-        -> (HearthConnection, ServerFrame.Joined) {
-        let (connection, _) = try await connect(token)
-        return (connection, try await connection.join(room.id, afterSeq: afterSeq))
     }
 
     func shutdown() {

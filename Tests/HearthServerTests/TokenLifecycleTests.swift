@@ -12,10 +12,7 @@ import Testing
         defer { server.shutdown() }
         let clinic = server.clinic
         let (dana, _) = try await server.connect(clinic.counselor.token)
-        guard case .invitation(let invitation) = try await dana.request(.invite(room: clinic.family.id, member: clinic.maria.0.id)) else {
-            Issue.record("no invitation")
-            return
-        }
+        let invitation = try await dana.invite(clinic.maria.0.id, to: clinic.family.id)
         let (maria, welcome) = try await server.connect(invitation.token)
         let sessionToken = try #require(welcome.sessionToken)
         #expect(try await maria.join(clinic.family.id).room == clinic.family.id)

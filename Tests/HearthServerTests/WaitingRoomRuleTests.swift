@@ -7,31 +7,17 @@ import Testing
 /// The waiting room's rules on the in-memory hub (moved from WaitingRoomTests): knocking, admitting, denying, and a
 /// reconnect keeping the decision. "Not in the room yet" is checked after `settle()`, not after a pause.
 @Suite struct WaitingRoomRuleTests {
-    /// Alex's family session with a waiting room, led by the clinic's counselor.
-    private func familyWaitingRoom(_ hub: InMemoryHub) throws -> RoomDescriptor {
-        try hub.addRoom("family-waiting", title: "Family therapy: Alex R.", kind: .family,
-                        roster: .family(hub.clinic.alex.0.id), admission: .waiting,
-                        facilitators: [hub.clinic.counselor.0.id])
-    }
-
-    private func waiting(_ connection: InMemoryConnection, _ room: RoomDescriptor) async throws -> Bool {
-        if case .waiting(let frame) = try await connection.request(.join(room: room.id, afterSeq: nil)) {
-            return frame.room == room.id
-        }
-        return false
-    }
-
     @Test func aFamilyMemberWaitsUntilTheCounselorAdmitsThem() async throws {
         let hub = try InMemoryHub()
         defer { hub.shutdown() }
-        let room = try familyWaitingRoom(hub)
+        let room = try hub.familyWaitingRoom()
         let maria = hub.clinic.maria.0.identity.member
         let (dana, _) = try await hub.connect(hub.clinic.counselor.token)
         let staffView = try await dana.join(room.id)
         #expect(staffView.waiting == [])
 
         let (mariaConnection, _) = try await hub.connect(hub.clinic.maria.token)
-        #expect(try await waiting(mariaConnection, room))
+        #expect(try await mariaConnection.waits(in: room))
         let knock = try await dana.knock(.waiting)
         #expect(knock.room == room.id)
         #expect(knock.member == maria)
@@ -58,16 +44,16 @@ import Testing
     @Test func someoneWhoDisconnectsWhileWaitingIsStillWaitingWhenTheyComeBack() async throws {
         let hub = try InMemoryHub()
         defer { hub.shutdown() }
-        let room = try familyWaitingRoom(hub)
+        let room = try hub.familyWaitingRoom()
         let (dana, _) = try await hub.connect(hub.clinic.counselor.token)
         _ = try await dana.join(room.id)
         let (maria, _) = try await hub.connect(hub.clinic.maria.token)
-        #expect(try await waiting(maria, room))
+        #expect(try await maria.waits(in: room))
         _ = try await dana.knock(.waiting)
 
         // A second tab waits too, without a second knock.
         let (mariaTab, _) = try await hub.connect(hub.clinic.maria.token)
-        #expect(try await waiting(mariaTab, room))
+        #expect(try await mariaTab.waits(in: room))
         try await hub.settle()
         #expect(dana.drain().isEmpty)
 
@@ -78,7 +64,7 @@ import Testing
         mariaTab.close()
         #expect(try await dana.knock(.left).member.id == hub.clinic.maria.0.id)
         let (back, _) = try await hub.connect(hub.clinic.maria.token)
-        #expect(try await waiting(back, room))
+        #expect(try await back.waits(in: room))
         _ = try await dana.knock(.waiting)
         let rejoined = try await dana.join(room.id)
         #expect(rejoined.waiting == [hub.clinic.maria.0.identity.member])
@@ -87,10 +73,10 @@ import Testing
     @Test func aDeniedPersonSeesTheCounselorsMessage() async throws {
         let hub = try InMemoryHub()
         defer { hub.shutdown() }
-        let room = try familyWaitingRoom(hub)
+        let room = try hub.familyWaitingRoom()
         let (dana, _) = try await hub.connect(hub.clinic.counselor.token)
         let (maria, _) = try await hub.connect(hub.clinic.maria.token)
-        #expect(try await waiting(maria, room))
+        #expect(try await maria.waits(in: room))
         _ = try await dana.knock(.waiting)
         let frames = try await dana.requestKeepingFrames(.deny(room: room.id, member: hub.clinic.maria.0.id,
                                                                message: "Today is for Alex alone; see you next Friday."))
@@ -107,12 +93,12 @@ import Testing
     @Test func admitWithNoMemberLetsEveryoneIn() async throws {
         let hub = try InMemoryHub()
         defer { hub.shutdown() }
-        let room = try familyWaitingRoom(hub)
+        let room = try hub.familyWaitingRoom()
         let (dana, _) = try await hub.connect(hub.clinic.counselor.token)
         let (alex, _) = try await hub.connect(hub.clinic.alex.token)
         let (maria, _) = try await hub.connect(hub.clinic.maria.token)
-        #expect(try await waiting(alex, room))
-        #expect(try await waiting(maria, room))
+        #expect(try await alex.waits(in: room))
+        #expect(try await maria.waits(in: room))
         #expect(try await dana.refusalCode(.admit(room: room.id, member: nil)) == nil)
         #expect(try await alex.joinedFrame().room == room.id)
         #expect(try await maria.joinedFrame().room == room.id)

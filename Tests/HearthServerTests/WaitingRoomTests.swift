@@ -7,26 +7,12 @@ import Testing
 /// A session with a waiting room over sockets: participants and family knock, staff admit, and a reconnect keeps the
 /// decision. Admitting, denying and waiting across reconnects run on the in-memory hub (`WaitingRoomRuleTests`).
 @Suite struct WaitingRoomTests {
-    /// Alex's family session with a waiting room, led by the clinic's counselor.
-    private func familyWaitingRoom(_ server: TestServer) throws -> RoomDescriptor {
-        try server.addRoom("family-waiting", title: "Family therapy: Alex R.", kind: .family,
-                           roster: .family(server.clinic.alex.0.id), admission: .waiting,
-                           facilitators: [server.clinic.counselor.0.id])
-    }
-
-    private func waiting(_ connection: HearthConnection, _ room: RoomDescriptor) async throws -> Bool {
-        if case .waiting(let frame) = try await connection.request(.join(room: room.id, afterSeq: nil)) {
-            return frame.room == room.id
-        }
-        return false
-    }
-
     @Test func theParticipantWaitsTooAndStaffGoStraightIn() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
-        let room = try familyWaitingRoom(server)
+        let room = try server.familyWaitingRoom()
         let (alex, _) = try await server.connect(server.clinic.alex.token)
-        #expect(try await waiting(alex, room))
+        #expect(try await alex.waits(in: room))
         let (jordan, _) = try await server.connect(server.clinic.admin.token)
         let staffView = try await jordan.join(room.id)
         #expect(staffView.waiting == [server.clinic.alex.0.identity.member])
@@ -35,11 +21,11 @@ import Testing
     @Test func aStaffMemberWatchingTheRoomListHearsTheKnock() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
-        let room = try familyWaitingRoom(server)
+        let room = try server.familyWaitingRoom()
         // The facilitator is connected but has not joined the room.
         let (dana, _) = try await server.connect(server.clinic.counselor.token)
         let (maria, _) = try await server.connect(server.clinic.maria.token)
-        #expect(try await waiting(maria, room))
+        #expect(try await maria.waits(in: room))
         #expect(try await dana.knock(.waiting).member.id == server.clinic.maria.0.id)
         // And can admit from there.
         #expect(try await dana.refusalCode(.admit(room: room.id, member: nil)) == nil)
@@ -49,10 +35,10 @@ import Testing
     @Test func someoneAdmittedGoesStraightBackInAfterReconnecting() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
-        let room = try familyWaitingRoom(server)
+        let room = try server.familyWaitingRoom()
         let (dana, _) = try await server.connect(server.clinic.counselor.token)
         let (maria, _) = try await server.connect(server.clinic.maria.token)
-        #expect(try await waiting(maria, room))
+        #expect(try await maria.waits(in: room))
         #expect(try await dana.refusalCode(.admit(room: room.id, member: server.clinic.maria.0.id)) == nil)
         _ = try await maria.joinedFrame()
         maria.close()
@@ -66,9 +52,9 @@ import Testing
     @Test func participantsCannotAdmitOrDeny() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
-        let room = try familyWaitingRoom(server)
+        let room = try server.familyWaitingRoom()
         let (maria, _) = try await server.connect(server.clinic.maria.token)
-        #expect(try await waiting(maria, room))
+        #expect(try await maria.waits(in: room))
         let (alex, _) = try await server.connect(server.clinic.alex.token)
         #expect(try await alex.refusalCode(.admit(room: room.id, member: nil)) == .forbidden)
         #expect(try await alex.refusalCode(.deny(room: room.id, member: server.clinic.maria.0.id, message: nil)) == .forbidden)

@@ -1,11 +1,12 @@
 import Foundation
 import HearthClient
+import HearthClientFixtures
 import HearthCore
 import Testing
 @testable import HearthTerminal
 
 struct CommandParserTests {
-    typealias F = InputFixture
+    typealias F = Fixture
     let state = F.inGroup()
 
     private func parse(_ line: String, room: RoomID? = F.group, arrivals: [PersonID] = []) throws -> SlashCommand {
@@ -76,7 +77,7 @@ struct CommandParserTests {
     }
 
     @Test func theLongestNameWinsOverAShorterOneItStartsWith() throws {
-        var state = F.signedIn()
+        var state = F.signedIn(rooms: F.roomsWithSkills)
         F.enter(&state, members: [F.sam, F.samuel, F.dana])
         let parser = F.parser(state)
         #expect(try parser.parse("/mute Sam T. Jr 10") == .mute(MemberRef(F.samuel), minutes: 10))
@@ -192,7 +193,7 @@ struct CommandParserTests {
     }
 
     @Test func inviteTakesAFamilyMemberKnownByNameOrAnId() throws {
-        var state = F.signedIn()
+        var state = F.signedIn(rooms: F.roomsWithSkills)
         F.enter(&state, F.family, members: [F.alex, F.dana], waiting: [F.maria])
         let parser = F.parser(state, room: F.family)
         #expect(try parser.parse("/invite Maria R.") == .invite(MemberRef(F.maria)))

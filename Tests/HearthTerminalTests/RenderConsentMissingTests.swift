@@ -1,12 +1,13 @@
 import Foundation
 import HearthClient
+import HearthClientFixtures
 import HearthCore
 import Testing
 @testable import HearthTerminal
 
 /// Staff see, under the people present, who on a multi-family room's roster lacks the multi-family group consent.
 struct RenderConsentMissingTests {
-    typealias F = RenderFixture
+    typealias F = Fixture
 
     @Test func theMembersPaneListsWhoLacksTheMultiFamilyConsent() {
         var state = F.signedIn()

@@ -1,12 +1,13 @@
 import Foundation
 import HearthClient
+import HearthClientFixtures
 import HearthCore
 import Testing
 @testable import HearthTerminal
 
 /// The members pane (wide screens), the members summary (narrow screens) and the queues line.
 struct RenderMembersPaneTests {
-    typealias F = RenderFixture
+    typealias F = Fixture
 
     /// The group room with Tom waiting, Alex's and Chris's hands up, Sam muted and not safe, Alex checked in.
     static func room() -> ClientState {

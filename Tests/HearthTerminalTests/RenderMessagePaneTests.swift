@@ -1,12 +1,13 @@
 import Foundation
 import HearthClient
+import HearthClientFixtures
 import HearthCore
 import Testing
 @testable import HearthTerminal
 
 /// The messages pane: lines, marks, the unread line, pending messages, wrapping, scrollback and the overlay.
 struct RenderMessagePaneTests {
-    typealias F = RenderFixture
+    typealias F = Fixture
 
     @Test func eachMessageShowsItsTimeSeqNameAndRole() {
         var state = F.counselorInGroup(seq: 2)

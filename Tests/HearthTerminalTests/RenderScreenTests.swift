@@ -1,12 +1,13 @@
 import Foundation
 import HearthClient
+import HearthClientFixtures
 import HearthCore
 import Testing
 @testable import HearthTerminal
 
 /// The rooms bar, the alert banner, the layout at several sizes, the status and input lines.
 struct RenderScreenTests {
-    typealias F = RenderFixture
+    typealias F = Fixture
 
     // MARK: Rooms bar
 

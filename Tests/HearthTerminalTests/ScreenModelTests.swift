@@ -1,11 +1,12 @@
 import Foundation
 import HearthClient
+import HearthClientFixtures
 import HearthCore
 import Testing
 @testable import HearthTerminal
 
 struct ScreenModelTests {
-    typealias F = InputFixture
+    typealias F = Fixture
 
     private func press(_ keys: Key..., on model: inout ScreenModel, state: ClientState) -> [ScreenAction] {
         keys.flatMap { model.handle($0, state: state, now: F.now) }
@@ -18,7 +19,7 @@ struct ScreenModelTests {
     // MARK: Rooms
 
     @Test func alt2SwitchesToTheSecondRoomOfTheBarAndEmitsFocused() {
-        let state = F.signedIn()
+        let state = F.signedIn(rooms: F.roomsWithSkills)
         var model = F.model(room: F.group)
         #expect(state.barRooms(at: F.now).map(\.id) == [F.group, F.family, F.skills])
         #expect(press(.alt("2"), on: &model, state: state) == [.apply(.focused(room: F.family))])
@@ -29,7 +30,7 @@ struct ScreenModelTests {
     }
 
     @Test func ctrlNAndCtrlPCycleThroughTheBar() {
-        let state = F.signedIn()
+        let state = F.signedIn(rooms: F.roomsWithSkills)
         var model = F.model(room: F.skills)
         #expect(press(.ctrl("n"), on: &model, state: state) == [.apply(.focused(room: F.group))])
         #expect(press(.ctrl("p"), on: &model, state: state) == [.apply(.focused(room: F.skills))])
@@ -37,7 +38,7 @@ struct ScreenModelTests {
     }
 
     @Test func goOnlySwitchesTheViewAndJoinJoins() {
-        let state = F.signedIn()
+        let state = F.signedIn(rooms: F.roomsWithSkills)
         var model = F.model(room: nil)
         #expect(enter("/go family", on: &model, state: state) == [.apply(.focused(room: F.family))])
         #expect(enter("/join group th", on: &model, state: state)
@@ -52,7 +53,7 @@ struct ScreenModelTests {
     }
 
     @Test func theFirstOpenRoomIsPutInFrontOnWelcomeWithoutJoiningIt() {
-        let state = F.signedIn()
+        let state = F.signedIn(rooms: F.roomsWithSkills)
         var model = F.model(room: nil)
         let welcome = ServerFrame.welcome(.init(user: F.dana, rooms: [F.familyRoom, F.groupRoom, F.skillsRoom],
                                                 server: "hearth", ref: nil))
@@ -228,7 +229,7 @@ struct ScreenModelTests {
     }
 
     @Test func anInvitationLinkIsShownOnceInAnOverlay() {
-        var state = F.signedIn()
+        var state = F.signedIn(rooms: F.roomsWithSkills)
         F.enter(&state, F.family, members: [F.alex, F.dana], waiting: [F.maria])
         var model = F.model(room: F.family)
         #expect(enter("/invite Maria R.", on: &model, state: state)
@@ -334,8 +335,8 @@ struct ScreenModelTests {
     }
 
     @Test func pageUpAndDownScrollTheRoomAndLoadEarlierAtTheTop() {
-        var state = F.signedIn()
-        F.enter(&state, members: [F.alex, F.dana], messages: (11...40).map { F.message($0) }, more: true)
+        var state = F.signedIn(rooms: F.roomsWithSkills)
+        F.enter(&state, messages: (11...40).map { F.message($0) }, more: true, members: [F.alex, F.dana])
         var model = F.model()
         model.view.pageSize = 10
         #expect(press(.pageUp, on: &model, state: state) == [])
