@@ -75,13 +75,18 @@ test-browser: build-tests test-deps
 	$(PYTHON) -m pytest Tests/Browser -q
 
 ## The release-build benchmark (docs/PERFORMANCE.md): connect, hello latency, 5,000 joined, reconnect storm and
-## light load, driven by the C load generator (a few minutes, each phase bounded). BENCH_THROUGHPUT=1 adds the
-## older fan-out run (50 rooms x 12 members, one Swift client thread) on each server event loop.
+## light load, driven by the C load generator (a few minutes, each phase bounded); then hearthd next to the
+## bare-libwebsockets reference server (hearth-reference) on a saturating and a paced workload (issue 14).
+## BENCH_THROUGHPUT=1 adds the older fan-out run (50 rooms x 12 members, one Swift client thread) on each server
+## event loop.
 bench: bench-deps
 	swift build -c release --product hearthd
 	swift build -c release --product hearth-bench
 	swift build -c release --product hearth-load
+	swift build -c release --product hearth-reference
 	.build/release/hearth-bench scenarios --server .build/release/hearthd --load .build/release/hearth-load
+	.build/release/hearth-bench compare --server .build/release/hearthd --reference .build/release/hearth-reference \
+	  --load .build/release/hearth-load
 	@if [ -n "$(BENCH_THROUGHPUT)" ]; then for loop in poll libev libuv; do \
 	  echo "== server event loop: $$loop"; \
 	  .build/release/hearth-bench throughput --server .build/release/hearthd --server-env HEARTH_EVENT_LOOP=$$loop || exit 1; \

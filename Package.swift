@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "hearthd", targets: ["hearthd"]),
         .executable(name: "hearth-bench", targets: ["hearth-bench"]),
         .executable(name: "hearth-load", targets: ["hearth-load"]),
+        .executable(name: "hearth-reference", targets: ["hearth-reference"]),
         .executable(name: "hearth", targets: ["hearth"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
     ],
@@ -70,6 +71,11 @@ let package = Package(
         // Bench-only: the C load generator `hearth-bench scenarios` drives (threads of lws client contexts, no JSON
         // parsing; docs/PERFORMANCE.md).
         .executableTarget(name: "hearth-load", linkerSettings: [.linkedLibrary("websockets")]),
+        // Bench-only: the reference server `hearth-bench compare` measures hearthd against: bare libwebsockets in C,
+        // the same event loop, one SQLite transaction per loop turn, persist then deliver; only hello, join and send
+        // (docs/PERFORMANCE.md). Not something to deploy.
+        .executableTarget(name: "hearth-reference",
+                          linkerSettings: [.linkedLibrary("websockets"), .linkedLibrary("sqlite3")]),
         // Test-only: an echo endpoint on HearthTransport with hearthd's transport settings, for the Autobahn cases
         // (docs/CONFORMANCE.md). Not a product.
         .executableTarget(name: "hearth-echo", dependencies: [

@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearth-bench",
         abstract: "Measure Hearth over real WebSockets (release builds only, please).",
-        subcommands: [ThroughputCommand.self, ScenariosCommand.self],
+        subcommands: [ThroughputCommand.self, ScenariosCommand.self, CompareCommand.self],
         defaultSubcommand: ThroughputCommand.self)
 }
 

@@ -95,18 +95,13 @@ struct StartedServer {
     let membersFile: String
     let members: Int
     let rooms: Int
-}
 
-/// Runs each scenario: starts servers, runs hearth-load in the right mode and answers its `wait=` lines.
-struct Runner {
-    let command: ScenariosCommand
-    let loadBinary: String
-
-    func startServer(rooms: Int, members: Int) throws -> StartedServer {
-        let environment = ["HEARTH_EXEMPT_LOOPBACK=true"] + command.serverEnv
+    /// Starts `hearthd` on a fresh load-test clinic (send rate limit off, loopback exempt from the per-address caps,
+    /// then `environment`) and writes hearth-load's "token room" file next to its database.
+    static func start(binary: String, rooms: Int, members: Int, port: Int, environment: [String]) throws -> StartedServer {
         let started = Date()
-        let server = try ServerProcess.start(binary: command.server, rooms: rooms, members: members,
-                                             port: command.port, environment: environment, log: true)
+        let server = try ServerProcess.start(binary: binary, rooms: rooms, members: members, port: port,
+                                             environment: ["HEARTH_EXEMPT_LOOPBACK=true"] + environment, log: true)
         let manifest = try LoadManifest.read(server.manifestPath)
         // hearth-load's input: "token room" per line, private like the manifest (it holds every token).
         let lines = manifest.participants.compactMap { person in person.rooms.first.map { "\(person.token) \($0)\n" } }
@@ -119,6 +114,17 @@ struct Runner {
         print(String(format: "server: %d rooms x %d members seeded and listening in %.1f s (pid %d)", rooms, members,
                      Date().timeIntervalSince(started), server.pid))
         return StartedServer(server: server, membersFile: path, members: lines.count, rooms: rooms)
+    }
+}
+
+/// Runs each scenario: starts servers, runs hearth-load in the right mode and answers its `wait=` lines.
+struct Runner {
+    let command: ScenariosCommand
+    let loadBinary: String
+
+    func startServer(rooms: Int, members: Int) throws -> StartedServer {
+        try StartedServer.start(binary: command.server, rooms: rooms, members: members, port: command.port,
+                                environment: command.serverEnv)
     }
 
     private func arguments(_ target: StartedServer, _ extra: [String]) -> [String] {

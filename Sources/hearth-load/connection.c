@@ -144,10 +144,10 @@ static int conn_write(struct conn *c, struct lws *wsi) {
         int number;
         if (c->qlen > 0) number = queue_pop(c);
         else { c->pending--; number = ++c->next; }
-        /* The body: its number and send time, padded with 'x' to the body size. */
+        /* The body: the run, the sender, its number and send time, padded with 'x' to the body size. */
         n = snprintf(buf, cap,
-                     "{\"type\":\"send\",\"room\":\"%s\",\"client_id\":\"c%u-%d-%d\",\"body\":\"r=%u;n=%d;t=%llu;",
-                     m->room, g.run_id, c->index, number, g.run_id, number, (unsigned long long)now_ns());
+                     "{\"type\":\"send\",\"room\":\"%s\",\"client_id\":\"c%u-%d-%d\",\"body\":\"r=%u;s=%d;n=%d;t=%llu;",
+                     m->room, g.run_id, c->index, number, g.run_id, c->index, number, (unsigned long long)now_ns());
         int body_start = (int)(strstr(buf, "\"body\":\"") - buf) + 8;
         while (n - body_start < g.opt.body_bytes && (size_t)n + 3 < cap) buf[n++] = 'x';
         buf[n++] = '"';
@@ -171,7 +171,7 @@ static void page_message(struct conn *c, int64_t seq, const char *body, const ch
     (void)seq;
     long number = 0;
     uint64_t sent = 0, run = 0;
-    if (body) body_fields(body, end, &run, &number, &sent);
+    if (body) body_fields(body, end, &run, &number, &sent, NULL);
     if (run == g.run_id) saw_number(c, number);
 }
 
@@ -203,8 +203,21 @@ static void on_joined(struct conn *c, const char *p, size_t len) {
     }
 }
 
+/* Throughput: with `window` sends unacknowledged at most, each ack lets the next message go. */
+static void throughput_top_up(struct conn *c) {
+    int queued = c->next + c->pending; /* written or about to be */
+    if (queued >= g.opt.messages || queued - c->acked_count >= g.opt.window) return;
+    c->pending++;
+    lws_callback_on_writable(c->wsi);
+}
+
 static void on_ack(struct conn *c, const char *p, size_t len) {
     atomic_fetch_add_explicit(&c->w->acks, 1, memory_order_relaxed);
+    if (g.opt.mode == MODE_THROUGHPUT) {
+        c->acked_count++;
+        if (atomic_load(&g.phase) == PHASE_SEND) throughput_top_up(c);
+        return;
+    }
     if (!c->acked) return;
     /* client_id "c<run>-<member>-<number>": the number is after the last '-'. */
     const char *id = frame_find(p, len, "\"client_id\":\"");
@@ -229,11 +242,21 @@ static void on_message(struct conn *c, const char *p, size_t len) {
     const char *body = frame_find(p, len, "\"body\":\"");
     if (!body) return;
     body += 8;
-    long number = 0;
+    long number = 0, sender = -1;
     uint64_t sent = 0, run = 0;
-    body_fields(body, p + len, &run, &number, &sent);
+    body_fields(body, p + len, &run, &number, &sent, &sender);
     if (run != g.run_id) return; /* another run's message (same database) */
-    if (g.opt.mode == MODE_PACED && sent && sent <= at) samples_add(&w->msg_lat, at - sent);
+    if ((g.opt.mode == MODE_PACED || g.opt.mode == MODE_THROUGHPUT) && sent && sent <= at)
+        samples_add(&w->msg_lat, at - sent);
+    if (c->got) {
+        /* Throughput: tally it under its sender (a room member) and number, for the lost/duplicate check. */
+        atomic_store_explicit(&w->last_delivery_ns, at, memory_order_relaxed);
+        if (sender >= 0 && sender < g.nmembers && number >= 1 && number <= g.opt.messages &&
+            g.members[sender].room_index == g.members[c->index].room_index) {
+            uint8_t *count = &c->got[(size_t)g.members[sender].slot * (size_t)g.opt.messages + (size_t)(number - 1)];
+            if (*count < 255) (*count)++;
+        }
+    }
     saw_number(c, number);
 }
 
@@ -347,6 +370,12 @@ static void worker_sync(struct worker *w) {
         w->ticks = 0;
         if (g.opt.mode == MODE_PACED) lws_sul_schedule(w->ctx, 0, &w->tick, paced_tick, 1);
         if (g.opt.mode == MODE_STORM) lws_sul_schedule(w->ctx, 0, &w->tick, storm_tick, 1);
+        if (g.opt.mode == MODE_THROUGHPUT) /* every joined member fills its window */
+            for (int i = 0; i < w->nconns; i++) {
+                struct conn *c = w->conns[i];
+                if (c->state != ST_JOINED) continue;
+                for (int k = 0; k < g.opt.window; k++) throughput_top_up(c);
+            }
         break;
     case PHASE_RESUME:
         /* The storm: every connection the kill took reconnects now, all at once. */

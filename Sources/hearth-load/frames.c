@@ -42,8 +42,9 @@ int64_t frame_int(const char *p, size_t len, const char *key) {
     return v;
 }
 
-/* A body hearth-load wrote: "r=<run id>;n=<number>;t=<send time in ns>;xxxx". Absent fields are left alone. */
-void body_fields(const char *body, const char *end, uint64_t *run, long *number, uint64_t *sent_ns) {
+/* A body hearth-load wrote: "r=<run id>;s=<sender's member index>;n=<number>;t=<send time in ns>;xxxx". Absent
+ * fields are left alone; `sender` may be NULL. */
+void body_fields(const char *body, const char *end, uint64_t *run, long *number, uint64_t *sent_ns, long *sender) {
     const char *p = body;
     while (p + 2 < end && p[1] == '=') {
         char key = p[0];
@@ -53,6 +54,7 @@ void body_fields(const char *body, const char *end, uint64_t *run, long *number,
         if (key == 'r') *run = v;
         else if (key == 'n') *number = (long)v;
         else if (key == 't') *sent_ns = v;
+        else if (key == 's' && sender) *sender = (long)v;
         if (p >= end || *p != ';') break;
         p++;
     }

@@ -19,14 +19,14 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-enum mode { MODE_CONNECT, MODE_HELLO, MODE_IDLE, MODE_STORM, MODE_PACED };
+enum mode { MODE_CONNECT, MODE_HELLO, MODE_IDLE, MODE_STORM, MODE_PACED, MODE_THROUGHPUT };
 
 /* What the run is doing. Set by the main thread only; workers act on a change when lws_cancel_service wakes
  * them (LWS_CALLBACK_EVENT_WAIT_CANCELLED). */
 enum phase {
     PHASE_CONNECT, /* connecting, saying hello and joining */
     PHASE_HOLD,    /* all joined, idle: nothing is sent */
-    PHASE_SEND,    /* paced: the senders' timers run (storm: numbered messages) */
+    PHASE_SEND,    /* paced: the senders' timers run (storm: numbered messages; throughput: every member sends) */
     PHASE_DOWN,    /* storm: the server is being killed; lost connections wait for PHASE_RESUME */
     PHASE_RESUME,  /* storm: the server is back; every lost connection reconnects at once */
     PHASE_DRAIN,   /* no new sends; deliveries still counted */
@@ -52,11 +52,13 @@ struct options {
     int concurrency;    /* hello-latency: connections at a time */
     double rate;        /* paced: messages per second, all members together */
     double seconds;     /* paced: how long to send */
-    int body_bytes;     /* paced, storm: message body size */
+    int body_bytes;     /* paced, storm, throughput: message body size */
     int senders;        /* storm: rooms with a sender */
-    int messages;       /* storm: numbered messages per sender */
+    int messages;       /* storm: numbered messages per sender; throughput: messages per member */
+    int window;         /* throughput: unacknowledged sends a member may have */
     int interval_ms;    /* storm: time between a sender's messages */
-    int hold;           /* idle/storm: stop after joining and wait for a line on stdin ("wait=rss") */
+    int hold;           /* idle/storm: stop after joining and wait for a line on stdin ("wait=rss");
+                         * paced/throughput: "wait=send" before sending and "wait=sent" once all is delivered */
     double timeout;     /* seconds allowed for each phase */
     int verbose;
 };
@@ -66,6 +68,7 @@ struct member {
     char *token;
     char *room;
     int room_index;
+    int slot;       /* its place among its room's members (0 .. room size - 1) */
 };
 
 struct worker;
@@ -94,6 +97,8 @@ struct conn {
     /* Storm, members of a room with a sender: how many times each numbered message arrived. */
     uint8_t *seen;
     int seen_distinct;
+    /* Throughput: how many times message n of the room member in slot s arrived, at [s * messages + n - 1]. */
+    uint8_t *got;
     /* Reassembly, only for server frames split over several receive chunks (join pages). */
     char *rx;
     size_t rx_len, rx_cap;
@@ -123,12 +128,13 @@ struct worker {
     size_t tx_cap;
     struct samples hello_lat;   /* hello -> welcome, this phase */
     struct samples hello_done;  /* hello -> welcome, the phase before (see worker_sync) */
-    struct samples msg_lat;     /* send -> delivery (paced) */
+    struct samples msg_lat;     /* send -> delivery (paced, throughput) */
     _Atomic uint64_t last_joined_ns;
     _Atomic long deliveries;
     _Atomic long sent;
     _Atomic long acks;
     _Atomic long expected;      /* paced: deliveries the messages sent so far should make (room sizes) */
+    _Atomic uint64_t last_delivery_ns; /* throughput: when this worker's latest message frame arrived */
 };
 
 /* State shared by all threads. The counters are atomics; everything else is written before the workers start. */
@@ -157,6 +163,7 @@ struct shared {
     _Atomic int errors;         /* error frames */
     _Atomic int senders_done;   /* storm: senders with every message acknowledged */
     _Atomic int watchers_done;  /* storm: members who have seen every numbered message */
+    long throughput_expected;   /* throughput: every member's messages x its room's size */
 };
 
 extern struct shared g;
@@ -171,7 +178,7 @@ void samples_add(struct samples *s, uint64_t v);
 const char *frame_type(const char *p, size_t len, size_t *type_len);
 int64_t frame_int(const char *p, size_t len, const char *key);
 const char *frame_find(const char *p, size_t len, const char *needle);
-void body_fields(const char *body, const char *end, uint64_t *run, long *number, uint64_t *sent_ns);
+void body_fields(const char *body, const char *end, uint64_t *run, long *number, uint64_t *sent_ns, long *sender);
 struct join_page {
     int64_t boundary; /* the joined frame's own "seq" */
     int64_t max_seq;  /* highest message seq in the page (0: none) */

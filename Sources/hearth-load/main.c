@@ -12,6 +12,12 @@
  *                  long until all are back, and whether every acknowledged message reached every member once.
  *   paced          like connect, then --rate messages a second (all members together) for --seconds;
  *                  send-to-delivery latency percentiles
+ *   throughput     like connect, then every member sends --messages as fast as a --window of unacknowledged
+ *                  sends allows; deliveries (each message reaching each member of its room, the sender's own
+ *                  copy included, as hearthd delivers it) per second from the first send to the last delivery,
+ *                  send-to-delivery latency percentiles, and every message checked to arrive once at every member
+ * paced and throughput with --hold print "wait=send" before sending and "wait=sent" once everything arrived, and
+ * wait for a line on stdin at each (so whoever started them can read the server's CPU time over the phase).
  *
  * The members file has one "token room" per line (hearth-bench writes it from the --demo-manifest).
  */
@@ -32,7 +38,7 @@ struct shared g;
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: hearth-load connect|hello-latency|idle|storm|paced --members FILE [options]\n"
+            "usage: hearth-load connect|hello-latency|idle|storm|paced|throughput --members FILE [options]\n"
             "  --members FILE      one \"token room\" per line\n"
             "  --host H --port P   the server (127.0.0.1:8080); --path /ws\n"
             "  --threads N         worker threads, one lws context each (2)\n"
@@ -40,7 +46,8 @@ static void usage(void) {
             "  --count N           use the first N members (all)\n"
             "  --timeout S         seconds allowed for each phase (60)\n"
             "  hello-latency: --samples N (200) --concurrency N (1)\n"
-            "  paced:         --rate MSG_PER_S (150) --seconds S (20) --body-bytes N (100)\n"
+            "  paced:         --rate MSG_PER_S (150) --seconds S (20) --body-bytes N (100) --hold\n"
+            "  throughput:    --messages N (200) --window W (2) --body-bytes N (100) --hold\n"
             "  storm:         --senders N (20) --messages N (20) --interval-ms N (50) --hold\n"
             "  --verbose       log every refused connect and error frame\n");
     exit(2);
@@ -63,7 +70,8 @@ static void parse_options(int argc, char **argv) {
     o->seconds = 20;
     o->body_bytes = 100;
     o->senders = 20;
-    o->messages = 20;
+    o->messages = 0; /* the mode's default: 20 (storm) or 200 (throughput) */
+    o->window = 2;
     o->interval_ms = 50;
     o->timeout = 60;
     o->libuv = 1;
@@ -74,13 +82,14 @@ static void parse_options(int argc, char **argv) {
     else if (!strcmp(mode, "idle")) o->mode = MODE_IDLE;
     else if (!strcmp(mode, "storm")) o->mode = MODE_STORM;
     else if (!strcmp(mode, "paced")) o->mode = MODE_PACED;
+    else if (!strcmp(mode, "throughput")) o->mode = MODE_THROUGHPUT;
     else usage();
     static const struct option longs[] = {
         {"members", 1, 0, 'm'}, {"host", 1, 0, 'h'}, {"port", 1, 0, 'p'}, {"path", 1, 0, 'P'},
         {"threads", 1, 0, 't'}, {"count", 1, 0, 'n'}, {"samples", 1, 0, 's'}, {"concurrency", 1, 0, 'c'},
         {"rate", 1, 0, 'r'}, {"seconds", 1, 0, 'S'}, {"body-bytes", 1, 0, 'b'}, {"senders", 1, 0, 'x'},
         {"messages", 1, 0, 'M'}, {"interval-ms", 1, 0, 'i'}, {"hold", 0, 0, 'H'}, {"timeout", 1, 0, 'T'},
-        {"verbose", 0, 0, 'v'}, {"event-loop", 1, 0, 'e'}, {0, 0, 0, 0},
+        {"verbose", 0, 0, 'v'}, {"event-loop", 1, 0, 'e'}, {"window", 1, 0, 'w'}, {0, 0, 0, 0},
     };
     int ch;
     optind = 2;
@@ -103,6 +112,7 @@ static void parse_options(int argc, char **argv) {
         case 'H': o->hold = 1; break;
         case 'T': o->timeout = atof(optarg); break;
         case 'v': o->verbose = 1; break;
+        case 'w': o->window = atoi(optarg); break;
         case 'e':
             if (!strcmp(optarg, "uv")) o->libuv = 1;
             else if (!strcmp(optarg, "poll")) o->libuv = 0;
@@ -117,7 +127,10 @@ static void parse_options(int argc, char **argv) {
     if (o->samples < 1 || o->concurrency < 1) fail("--samples and --concurrency must be at least 1");
     if (o->rate <= 0 || o->seconds <= 0 || o->timeout <= 0) fail("--rate, --seconds and --timeout must be positive");
     if (o->body_bytes < 24 || o->body_bytes > 2000) fail("--body-bytes must be 24 to 2000");
-    if (o->senders < 1 || o->messages < 1 || o->messages > 400 || o->interval_ms < 1)
+    if (o->messages == 0) o->messages = o->mode == MODE_THROUGHPUT ? 200 : 20;
+    if (o->mode == MODE_THROUGHPUT && (o->messages < 1 || o->messages > 1000000 || o->window < 1))
+        fail("throughput: --messages must be 1 to 1000000, --window at least 1");
+    if (o->mode != MODE_THROUGHPUT && (o->senders < 1 || o->messages < 1 || o->messages > 400 || o->interval_ms < 1))
         fail("--senders must be at least 1, --messages 1 to 400 (one join page), --interval-ms at least 1");
 }
 
@@ -162,7 +175,7 @@ static void load_members(void) {
     for (int i = 0; i < g.nmembers; i++) g.members[i].room_index = room_index(names, slots, nslots, g.members[i].room);
     g.room_size = calloc((size_t)g.nrooms, sizeof *g.room_size);
     g.room_sender = malloc((size_t)g.nrooms * sizeof *g.room_sender);
-    for (int i = 0; i < g.nmembers; i++) g.room_size[g.members[i].room_index]++;
+    for (int i = 0; i < g.nmembers; i++) g.members[i].slot = g.room_size[g.members[i].room_index]++;
     for (int r = 0; r < g.nrooms; r++) g.room_sender[r] = -1;
     free(slots);
     free(names);
@@ -194,6 +207,8 @@ static struct conn *new_conn(struct worker *w, int index) {
             c->acked = calloc((size_t)g.opt.messages + 1, 1);
         }
     }
+    if (g.opt.mode == MODE_THROUGHPUT)
+        c->got = calloc((size_t)g.room_size[g.members[index].room_index] * (size_t)g.opt.messages, 1);
     w->conns[w->nconns++] = c;
     return c;
 }
@@ -403,7 +418,9 @@ static void storm(uint64_t t0) {
 }
 
 static void paced(uint64_t t0) {
+    char line[64];
     if (!connect_phase("paced-join", t0)) return;
+    if (g.opt.hold && !await_line("send", line, sizeof line)) return;
     uint64_t start = now_ns();
     set_phase(PHASE_SEND);
     struct timespec pause = {(time_t)g.opt.seconds, (long)((g.opt.seconds - (double)(time_t)g.opt.seconds) * 1e9)};
@@ -412,11 +429,71 @@ static void paced(uint64_t t0) {
     double send_seconds = seconds_since(start);
     int drained = wait_for(all_delivered, 10, "paced: deliveries after the last send", delivered_now,
                            (int)sum_expected());
+    if (g.opt.hold) await_line("sent", line, sizeof line); /* the connections stay open meanwhile */
     set_phase(PHASE_STOP);
     for (int i = 0; i < g.nworkers; i++) pthread_join(g.workers[i].thread, NULL);
     printf("mode=paced members=%d rate=%.1f seconds=%.2f sent=%ld acked=%ld deliveries=%ld expected=%ld complete=%d",
            g.nmembers, g.opt.rate, send_seconds, sum_sent(), sum_acks(), sum_deliveries(), sum_expected(), drained);
     print_percentiles("latency", 0, 1);
+    print_counts();
+    printf(" load_cpu_s=%.2f\n", cpu_seconds());
+    fflush(stdout);
+}
+
+static int throughput_done(void) {
+    return sum_deliveries() >= g.throughput_expected && sum_acks() >= (long)g.nmembers * g.opt.messages;
+}
+
+static uint64_t last_delivery(void) {
+    uint64_t t = 0;
+    for (int i = 0; i < g.nworkers; i++) {
+        uint64_t v = atomic_load(&g.workers[i].last_delivery_ns);
+        if (v > t) t = v;
+    }
+    return t;
+}
+
+static void throughput(uint64_t t0) {
+    char line[64];
+    if (!connect_phase("throughput-join", t0)) return;
+    if (g.opt.hold && !await_line("send", line, sizeof line)) return;
+    uint64_t start = now_ns();
+    set_phase(PHASE_SEND);
+    int done = wait_for(throughput_done, g.opt.timeout, "throughput: deliveries", delivered_now,
+                        (int)g.throughput_expected);
+    uint64_t last = last_delivery();
+    double seconds = done && last > start ? (double)(last - start) / 1e9 : seconds_since(start);
+    set_phase(PHASE_DRAIN);
+    struct timespec settle = {0, 200000000}; /* a repeat would arrive right behind the first copy */
+    nanosleep(&settle, NULL);
+    if (g.opt.hold) await_line("sent", line, sizeof line);
+    set_phase(PHASE_STOP);
+    for (int i = 0; i < g.nworkers; i++) pthread_join(g.workers[i].thread, NULL);
+    /* Every message a member wrote must have reached every member of its room exactly once. */
+    int *written = calloc((size_t)g.nmembers, sizeof *written);
+    for (int i = 0; i < g.nworkers; i++)
+        for (int k = 0; k < g.workers[i].nconns; k++) written[g.workers[i].conns[k]->index] = g.workers[i].conns[k]->next;
+    long lost = 0, duplicates = 0;
+    for (int i = 0; i < g.nworkers; i++)
+        for (int k = 0; k < g.workers[i].nconns; k++) {
+            struct conn *c = g.workers[i].conns[k];
+            for (int sender = 0; sender < g.nmembers; sender++) {
+                if (g.members[sender].room_index != g.members[c->index].room_index) continue;
+                const uint8_t *got = c->got + (size_t)g.members[sender].slot * (size_t)g.opt.messages;
+                for (int n = 0; n < g.opt.messages; n++) {
+                    if (got[n] > 1) duplicates += got[n] - 1;
+                    if (n < written[sender] && got[n] == 0) lost++;
+                }
+            }
+        }
+    free(written);
+    long deliveries = sum_deliveries();
+    printf("mode=throughput members=%d rooms=%d messages_each=%d window=%d body_bytes=%d sent=%ld acked=%ld"
+           " deliveries=%ld expected=%ld complete=%d seconds=%.3f deliveries_per_s=%.0f messages_per_s=%.0f",
+           g.nmembers, g.nrooms, g.opt.messages, g.opt.window, g.opt.body_bytes, sum_sent(), sum_acks(), deliveries,
+           g.throughput_expected, done, seconds, (double)deliveries / seconds, (double)sum_sent() / seconds);
+    print_percentiles("latency", 0, 1);
+    printf(" lost=%ld duplicates=%ld", lost, duplicates);
     print_counts();
     printf(" load_cpu_s=%.2f\n", cpu_seconds());
     fflush(stdout);
@@ -439,6 +516,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (g.opt.mode == MODE_STORM) choose_senders();
+    if (g.opt.mode == MODE_THROUGHPUT)
+        for (int i = 0; i < g.nmembers; i++) g.throughput_expected += (long)g.opt.messages * g.room_size[g.members[i].room_index];
     g.run_id = (unsigned)(getpid() ^ (unsigned)time(NULL)) & 0x3fffffff;
     if (g.run_id == 0) g.run_id = 1;
     srand(g.run_id);
@@ -477,6 +556,9 @@ int main(int argc, char **argv) {
         break;
     case MODE_PACED:
         paced(t0);
+        break;
+    case MODE_THROUGHPUT:
+        throughput(t0);
         break;
     }
     if (atomic_load(&g.phase) != PHASE_STOP) {
