@@ -70,13 +70,18 @@ void scan_join_page(struct conn *c, const char *p, size_t len, struct join_page 
     page->max_seq = 0;
     page->more = 0;
     int depth = 0;
+    /* Inside the page's "messages" array (not "pinned", whose messages are not part of the page). */
+    int in_messages = 0;
     const char *body = NULL, *body_end = NULL;
     for (size_t i = 0; i < len; i++) {
         char ch = p[i];
         if (ch == '"') {
             const char *at = p + i;
             size_t left = len - i;
-            if (depth == 3 && left > 8 && memcmp(at, "\"body\":\"", 8) == 0) {
+            if (depth == 1) in_messages = left > 11 && memcmp(at, "\"messages\":", 11) == 0;
+            if (depth == 3 && !in_messages) {
+                /* a pinned message's fields: skipped */
+            } else if (depth == 3 && left > 8 && memcmp(at, "\"body\":\"", 8) == 0) {
                 body = at + 8;
                 body_end = body;
                 while (body_end < p + len && *body_end != '"') body_end += (*body_end == '\\') ? 2 : 1;
