@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Domain types, wire codec, room rules, schedule maths and the crisis lexicon. Foundation only: no I/O, no
@@ -38,10 +39,11 @@ let package = Package(
             "CLibWebSockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The hub: transport events -> rooms -> store -> fan-out.
+        // The hub: transport events -> rooms -> store -> fan-out. Prometheus metrics on their own listener.
         .target(name: "HearthServer", dependencies: [
             "HearthCore", "HearthStore", "HearthTransport",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Clinic administration: people, tokens, YAML schedule import, demo clinic.
         .target(name: "HearthAdmin", dependencies: [

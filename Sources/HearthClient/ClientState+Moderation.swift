@@ -10,15 +10,15 @@ extension ClientState {
         let aboutMe = frame.target != nil && frame.target?.id == user?.id
         var refetch: Int64?
         switch frame.action {
-        case "mute":
+        case .mute:
             if let target = frame.target {
                 room.muted[target.id] = RoomState.Mute(member: target, until: frame.until.flatMap(WireTime.parse))
             }
             if aboutMe { room.controls.muted = true; room.controls.mutedUntil = frame.until }
-        case "unmute":
+        case .unmute:
             if let target = frame.target { room.muted.removeValue(forKey: target.id) }
             if aboutMe { room.controls.muted = nil; room.controls.mutedUntil = nil }
-        case "remove", "ban":
+        case .remove, .ban:
             if let target = frame.target {
                 room.waiting.removeAll { $0.id == target.id }
                 room.hands.removeAll { $0.id == target.id }
@@ -27,18 +27,18 @@ extension ClientState {
                 room.membership = .left(reason: nil)
                 room.isLive = false
             }
-        case "hide":
+        case .hide:
             guard let seq = frame.seq else { break }
             change(seq, in: &room) { message in
                 message.hidden = true
                 if isStaff { message.hiddenReason = frame.reason } else { message.body = "" }
             }
-        case "unhide":
+        case .unhide:
             guard let seq = frame.seq else { break }
             change(seq, in: &room) { message in message.hidden = nil; message.hiddenReason = nil }
             // A participant was sent the hidden message without its text: ask for it again.
             if !isStaff, room.messages.message(seq: seq)?.body.isEmpty ?? true { refetch = seq }
-        case "pin":
+        case .pin:
             guard let seq = frame.seq else { break }
             change(seq, in: &room) { message in message.pinned = true }
             if !room.pinned.contains(where: { $0.seq == seq }) {
@@ -49,28 +49,29 @@ extension ClientState {
                     refetch = seq
                 }
             }
-        case "unpin":
+        case .unpin:
             guard let seq = frame.seq else { break }
             change(seq, in: &room) { message in message.pinned = nil }
             room.pinned.removeAll { $0.seq == seq }
-        case "release":
+        case .release:
             guard let seq = frame.seq else { break }
             change(seq, in: &room) { message in message.held = nil }
-        case "lock", "unlock":
-            room.controls.locked = frame.action == "lock"
-        case "slow":
+        case .lock, .unlock:
+            room.controls.locked = frame.action == .lock
+        case .slow:
             room.controls.slowSeconds = frame.seconds ?? 0
-        case "review":
+        case .review:
             room.controls.review = frame.on ?? false
-        case "lower_hand":
+        case .lowerHand:
             if let target = frame.target { room.hands.removeAll { $0.id == target.id } }
             if aboutMe { room.controls.handRaised = false }
-        case "round_start", "pass":
+        case .roundStart, .pass:
             room.controls.round = frame.round
-        case "round_end":
+        case .roundEnd:
             room.controls.round = nil
-        default:
-            // `unban`, `break_glass` and actions added later change nothing the state keeps.
+        case .unban, .breakGlass, .end, .unknown:
+            // `end` comes as `ended`; `unban`, `break_glass` and actions this build does not know (a newer
+            // server's, decoded as `unknown`) change nothing the state keeps.
             break
         }
         roomStates[frame.room] = room

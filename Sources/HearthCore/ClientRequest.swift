@@ -184,6 +184,15 @@ extension ClientRequest {
         }
     }
 
+    /// A `send` read by `SendScanner`, validated exactly as the JSONDecoder path validates it; nil when the
+    /// scanner leaves the frame to `decode(_:with:)`.
+    static func decodeDirectly(_ bytes: [UInt8]) -> Result<ClientRequest, RequestRejection>? {
+        guard let send = SendScanner.scan(bytes) else { return nil }
+        let fields = Fields(type: "send", ref: send.ref, room: send.room, body: send.body, clientID: send.clientID,
+                            to: send.to, announce: send.announce)
+        return fields.request().mapError { RequestRejection(error: $0, ref: fields.ref) }
+    }
+
     static func decode(_ bytes: [UInt8], with decoder: JSONDecoder) -> Result<ClientRequest, RequestRejection> {
         let data = Data(bytes)
         let fields: Fields

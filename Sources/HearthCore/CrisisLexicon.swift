@@ -18,14 +18,21 @@ public enum CrisisSeverity: String, Sendable, Comparable, CaseIterable {
     }
 }
 
+/// What a crisis lexicon phrase is about (docs/CRISIS_LEXICON.md): a lexicon line names exactly one. The raw values
+/// go on the wire as an ALERT's `category`: never rename one.
+public enum CrisisCategory: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    case suicide, selfHarm = "self_harm", overdose, relapse, violence, abuse
+
+    public var description: String { rawValue }
+}
+
 /// What `CrisisLexicon.scan` found in a message: the severity and category of the phrase that matched. Never the
 /// message text, nor the phrase, so it can be logged and sent to counselors as it is.
 public struct CrisisMatch: Equatable, Sendable {
     public var severity: CrisisSeverity
-    /// One of `CrisisLexicon.knownCategories`.
-    public var category: String
+    public var category: CrisisCategory
 
-    public init(severity: CrisisSeverity, category: String) {
+    public init(severity: CrisisSeverity, category: CrisisCategory) {
         self.severity = severity
         self.category = category
     }
@@ -45,9 +52,6 @@ public struct CrisisLexicon: Sendable, CustomStringConvertible {
         /// Only the clinic's phrases count.
         case replace
     }
-
-    /// The categories a lexicon line may name.
-    public static let knownCategories = ["suicide", "self_harm", "overdose", "relapse", "violence", "abuse"]
 
     /// The lexicon shipped with Hearth, embedded in the binary.
     public static let standard: CrisisLexicon = {
@@ -105,7 +109,7 @@ public struct CrisisLexicon: Sendable, CustomStringConvertible {
     public var entryCount: Int { entries.count { $0.severity != nil } }
 
     /// The categories that have at least one phrase.
-    public var categories: Set<String> { Set(entries.compactMap { $0.severity == nil ? nil : $0.category }) }
+    public var categories: Set<CrisisCategory> { Set(entries.compactMap { $0.severity == nil ? nil : $0.category }) }
 
     /// A summary for logs: never the phrases themselves.
     public var description: String { "CrisisLexicon(\(entryCount) phrases)" }

@@ -21,7 +21,7 @@ public struct CrisisLexiconError: Error, Equatable, Sendable, CustomStringConver
 struct CrisisEntry: Equatable, Sendable {
     /// nil for `off`: the line removes the same phrase from the lexicon it overrides.
     var severity: CrisisSeverity?
-    var category: String
+    var category: CrisisCategory
     /// As written in the file.
     var phrase: String
     /// The normalised phrase: letters, with `CrisisKey.gap` between words and `CrisisKey.wildcard` after a word
@@ -90,10 +90,9 @@ enum CrisisLexiconFile {
                 let shown = fields[0].isEmpty ? "The severity is missing" : "Unknown severity `\(fields[0])`"
                 throw failure("\(shown): use high, medium, low or off.")
             }
-            let category = fields[1].lowercased()
-            guard CrisisLexicon.knownCategories.contains(category) else {
+            guard let category = CrisisCategory(rawValue: fields[1].lowercased()) else {
                 let shown = fields[1].isEmpty ? "The category is missing" : "Unknown category `\(fields[1])`"
-                throw failure("\(shown): use \(CrisisLexicon.knownCategories.joined(separator: ", ")).")
+                throw failure("\(shown): use \(CrisisCategory.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             let phrase = fields[2]
             guard !phrase.isEmpty else {

@@ -7,7 +7,7 @@ extension ServerFrame {
     public struct Moderation: Codable, Equatable, Sendable {
         public var type = "moderation"
         public var room: RoomID
-        public var action: String
+        public var action: ModerationAction
         /// Who acted; absent when the server did (a mute that ran out).
         public var by: MemberInfo?
         public var target: MemberInfo?
@@ -22,7 +22,7 @@ extension ServerFrame {
         public var on: Bool?
         /// The check-in round after the action.
         public var round: Round?
-        public init(room: RoomID, action: String, by: MemberInfo?, target: MemberInfo? = nil, seq: Int64? = nil,
+        public init(room: RoomID, action: ModerationAction, by: MemberInfo?, target: MemberInfo? = nil, seq: Int64? = nil,
                     until: String? = nil, reason: String? = nil, seconds: Int? = nil, on: Bool? = nil, round: Round? = nil) {
             self.room = room; self.action = action; self.by = by; self.target = target; self.seq = seq
             self.until = until; self.reason = reason; self.seconds = seconds; self.on = on; self.round = round
@@ -101,15 +101,22 @@ extension ServerFrame {
     public struct Transcript: Codable, Equatable, Sendable {
         public var type = "transcript"
         public var room: RoomID
-        public var format: String
+        public var format: Format
         public var disclosure: Int64
         /// Messages left out for want of a consent covering the recipient and purpose.
         public var withheld: Int
         public var content: String
         public var ref: String?
-        public init(room: RoomID, format: String, disclosure: Int64, withheld: Int, content: String, ref: String?) {
+        public init(room: RoomID, format: Format, disclosure: Int64, withheld: Int, content: String, ref: String?) {
             self.room = room; self.format = format; self.disclosure = disclosure; self.withheld = withheld
             self.content = content; self.ref = ref
+        }
+
+        /// The export's form, as the request asked for it. The raw values go on the wire.
+        public enum Format: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+            case txt, json
+
+            public var description: String { rawValue }
         }
     }
 

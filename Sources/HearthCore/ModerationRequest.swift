@@ -31,26 +31,26 @@ public enum ModerationRequest: Equatable, Sendable {
     case end
 
     /// The `action` on the wire, in `moderation` frames and in the audit log.
-    public var action: String {
+    public var action: ModerationAction {
         switch self {
-        case .mute: "mute"
-        case .unmute: "unmute"
-        case .remove: "remove"
-        case .ban: "ban"
-        case .unban: "unban"
-        case .hide: "hide"
-        case .unhide: "unhide"
-        case .pin: "pin"
-        case .unpin: "unpin"
-        case .lock: "lock"
-        case .unlock: "unlock"
-        case .slow: "slow"
-        case .review: "review"
-        case .release: "release"
-        case .lowerHand: "lower_hand"
-        case .roundStart: "round_start"
-        case .roundEnd: "round_end"
-        case .end: "end"
+        case .mute: .mute
+        case .unmute: .unmute
+        case .remove: .remove
+        case .ban: .ban
+        case .unban: .unban
+        case .hide: .hide
+        case .unhide: .unhide
+        case .pin: .pin
+        case .unpin: .unpin
+        case .lock: .lock
+        case .unlock: .unlock
+        case .slow: .slow
+        case .review: .review
+        case .release: .release
+        case .lowerHand: .lowerHand
+        case .roundStart: .roundStart
+        case .roundEnd: .roundEnd
+        case .end: .end
         }
     }
 
@@ -95,35 +95,35 @@ public enum ModerationRequest: Equatable, Sendable {
             guard seq >= 1 else { throw .badRequest("\"seq\" must be 1 or more.") }
             return seq
         }
-        switch action {
-        case "mute":
+        switch ModerationAction(rawValue: action) {
+        case .mute:
             if let minutes, !(1...1440).contains(minutes) { throw .badRequest("\"minutes\" must be 1 to 1440.") }
             return .mute(member: try member(), minutes: minutes, reason: reason)
-        case "unmute": return .unmute(member: try member())
-        case "remove": return .remove(member: try member(), reason: reason)
-        case "ban": return .ban(member: try member(), reason: reason)
-        case "unban": return .unban(member: try member())
-        case "hide":
+        case .unmute: return .unmute(member: try member())
+        case .remove: return .remove(member: try member(), reason: reason)
+        case .ban: return .ban(member: try member(), reason: reason)
+        case .unban: return .unban(member: try member())
+        case .hide:
             guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw .badRequest("\"hide\" needs a \"reason\" (staff see it; it is kept in the record).")
             }
             return .hide(seq: try message(), reason: reason)
-        case "unhide": return .unhide(seq: try message())
-        case "pin": return .pin(seq: try message())
-        case "unpin": return .unpin(seq: try message())
-        case "lock": return .lock
-        case "unlock": return .unlock
-        case "slow":
+        case .unhide: return .unhide(seq: try message())
+        case .pin: return .pin(seq: try message())
+        case .unpin: return .unpin(seq: try message())
+        case .lock: return .lock
+        case .unlock: return .unlock
+        case .slow:
             guard let seconds, (0...3600).contains(seconds) else {
                 throw .badRequest("\"slow\" needs \"seconds\" from 0 (off) to 3600.")
             }
             return .slow(seconds: seconds)
-        case "review":
+        case .review:
             guard let on else { throw .badRequest("\"review\" needs \"on\": true or false.") }
             return .review(on: on)
-        case "release": return .release(seq: try message())
-        case "lower_hand": return .lowerHand(member: try member())
-        case "round_start":
+        case .release: return .release(seq: try message())
+        case .lowerHand: return .lowerHand(member: try member())
+        case .roundStart:
             guard let order, !order.isEmpty, order.count <= maxRoundMembers else {
                 throw .badRequest("\"round_start\" needs \"order\": 1 to \(maxRoundMembers) member ids.")
             }
@@ -132,9 +132,9 @@ public enum ModerationRequest: Equatable, Sendable {
             }
             guard Set(order).count == order.count else { throw .badRequest("\"order\" names someone twice.") }
             return .roundStart(order: order.map { PersonID($0) })
-        case "round_end": return .roundEnd
-        case "end": return .end
-        default:
+        case .roundEnd: return .roundEnd
+        case .end: return .end
+        case .pass, .breakGlass, .unknown:
             throw .badRequest("Unknown moderation action \"\(action.prefix(40))\".")
         }
     }
@@ -150,7 +150,7 @@ public enum ModerationRequest: Equatable, Sendable {
         case .roundStart(let value): order = value.map(\.rawValue)
         default: break
         }
-        return (action, member, seq, minutes, seconds, reason, on, order)
+        return (action.rawValue, member, seq, minutes, seconds, reason, on, order)
     }
 }
 

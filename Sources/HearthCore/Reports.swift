@@ -119,10 +119,10 @@ public struct Alert: Codable, Equatable, Sendable {
     public var id: Int64
     public var room: RoomID
     public var member: MemberInfo
-    /// `high`, `medium` or `low`: the highest of the signals it stands for.
-    public var severity: String
+    /// The highest of the signals it stands for.
+    public var severity: AlertSeverity
     /// Why: `not_safe` (a check-in), or a crisis lexicon category.
-    public var category: String
+    public var category: AlertCategory
     /// When it was raised: its first signal.
     public var ts: String
     /// How many signals it stands for, when more than one (nil: one).
@@ -145,7 +145,7 @@ public struct Alert: Codable, Equatable, Sendable {
         case acknowledgedBy = "acknowledged_by", acknowledgedAt = "acknowledged_at"
     }
 
-    public init(id: Int64, room: RoomID, member: MemberInfo, severity: String, category: String, ts: String,
+    public init(id: Int64, room: RoomID, member: MemberInfo, severity: AlertSeverity, category: AlertCategory, ts: String,
                 acknowledgedBy: MemberInfo? = nil, acknowledgedAt: String? = nil, outcome: String? = nil,
                 seq: Int64? = nil, escalated: Bool? = nil, count: Int? = nil, latest: String? = nil,
                 latestSeq: Int64? = nil) {
@@ -156,16 +156,6 @@ public struct Alert: Codable, Equatable, Sendable {
 
     /// How many signals it stands for (1 or more).
     public var signals: Int { count ?? 1 }
-
-    /// The rank of a severity, to keep the highest of a coalesced alert's signals: `high` 3, `medium` 2, `low` 1.
-    public static func rank(ofSeverity severity: String) -> Int {
-        switch severity {
-        case "high": 3
-        case "medium": 2
-        case "low": 1
-        default: 0
-        }
-    }
 }
 
 /// The counselor's starting point for the clinical note of one occurrence: who came and for how long, who said

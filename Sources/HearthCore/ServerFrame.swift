@@ -303,8 +303,19 @@ public struct FrameCodec {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
-    /// The UTF-8 bytes of a server frame, ready to share between every recipient.
+    /// The UTF-8 bytes of a server frame, ready to share between every recipient. The per-message frames (`ack`,
+    /// `message`) are written directly (`DirectFrameWriter`), byte for byte as `encodeWithFoundation` writes them.
     public func encode(_ frame: ServerFrame) -> [UInt8] {
+        switch frame {
+        case .ack(let ack): DirectFrameWriter.ack(ack)
+        case .message(let message): DirectFrameWriter.message(message)
+        default: encodeWithFoundation(frame)
+        }
+    }
+
+    /// Any server frame through `JSONEncoder`: the path of every other frame, and the reference the direct writer
+    /// is tested against.
+    public func encodeWithFoundation(_ frame: ServerFrame) -> [UInt8] {
         // Encoding our own value types cannot fail; a failure here is a programming error worth a crash in tests.
         guard let data = try? encoder.encode(frame) else {
             preconditionFailure("ServerFrame \(frame.type) failed to encode")
@@ -325,8 +336,19 @@ public struct FrameCodec {
         try decoder.decode(ServerFrame.self, from: Data(bytes))
     }
 
-    /// Decodes and validates a client request, or says precisely what is wrong with it.
+    /// Decodes and validates a client request, or says precisely what is wrong with it. A `send` the direct
+    /// reader is sure of skips `JSONDecoder` (`SendScanner`); the result is the same either way.
     public func decodeClientRequest(_ bytes: [UInt8]) -> Result<ClientRequest, RequestRejection> {
+        ClientRequest.decodeDirectly(bytes) ?? ClientRequest.decode(bytes, with: decoder)
+    }
+
+    /// Decodes a client request through `JSONDecoder` only: the reference the direct reader is tested against.
+    public func decodeClientRequestWithFoundation(_ bytes: [UInt8]) -> Result<ClientRequest, RequestRejection> {
         ClientRequest.decode(bytes, with: decoder)
+    }
+
+    /// The direct reader alone: nil for a frame it leaves to `JSONDecoder` (for tests and benchmarks).
+    public func decodeClientRequestDirectly(_ bytes: [UInt8]) -> Result<ClientRequest, RequestRejection>? {
+        ClientRequest.decodeDirectly(bytes)
     }
 }

@@ -6,29 +6,19 @@ import HearthTransport
 /// One WebSocket connection's state in the hub. Service thread only.
 final class Connection {
     let id: ConnectionID
-    /// When the socket opened, on the monotonic clock (for the hello deadline).
-    let openedAt: ContinuousClock.Instant
     /// Set by a successful `hello`.
     var identity: Identity?
     /// The hash of the token used, to notice a revocation while connected.
     var tokenHash: Data?
-    /// When the connection's access may end with no write to the store (its token's expiry, an enrollment's end, a
-    /// consent's last day over): the tick checks it again then (`recheckAccess`).
-    var accessDue: Date?
     var rooms: Set<RoomID> = []
     /// Rooms this connection is waiting to be admitted to.
     var waitingRooms: Set<RoomID> = []
     /// Rooms an admin opened with break-glass access (read-only).
     var breakGlass: Set<RoomID> = []
     var closing = false
-    /// Frames and bytes received before a successful `hello` (limited: `Hub.preHelloFrames`, `preHelloBytes`).
-    var preHelloFrames = 0
-    var preHelloBytes = 0
-    /// A `hello` is being checked off the service thread: the connection has said hello, so the hello deadline does
-    /// not close it.
-    var helloPending = false
-    /// Where the hello deadline counts from: the socket opening, or the last `hello` answered `internal`.
-    var helloSince: ContinuousClock.Instant
+    /// Its way to being signed in: what it sent before `hello` succeeded, a `hello` being checked, the hello
+    /// deadline.
+    var signIn: SignIn
 
     /// Lookups off the service thread this connection waits for (a request's reads, a join's page). While there are
     /// any, its later frames wait in `held` and are handled in order once they are done, so a client that sends
@@ -42,8 +32,7 @@ final class Connection {
 
     init(id: ConnectionID, openedAt: ContinuousClock.Instant) {
         self.id = id
-        self.openedAt = openedAt
-        self.helloSince = openedAt
+        self.signIn = SignIn(openedAt: openedAt)
     }
 }
 

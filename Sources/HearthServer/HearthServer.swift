@@ -19,6 +19,8 @@ public final class HearthServer: Sendable {
     private let hub: Hub
     private let writer: MessageWriter<SendOrigin>
     private let auditHead: AuditHeadReporter
+    /// Serves `/metrics` on `metrics_address`, when set.
+    private let metricsListener: MetricsListener?
     public let configuration: ServerConfiguration
 
     /// - Parameters:
@@ -47,6 +49,11 @@ public final class HearthServer: Sendable {
             transport.execute { hub.committed(outcomes) }
         }
         hub.writer = writer
+        metricsListener = configuration.metricsEndpoint.map { endpoint in
+            MetricsListener(host: endpoint.host, port: endpoint.port, logger: logger) { [metrics = hub.metrics] in
+                metrics.exposition()
+            }
+        }
         transport.delegate = hub
         self.transport = transport
         self.hub = hub
@@ -88,6 +95,12 @@ public final class HearthServer: Sendable {
         Hub.materialize(ScheduleStore(hub.database), now: hub.clock(), window: configuration.window, logger: hub.logger)
         hub.loadOpenAlerts()
         try transport.start()
+        do {
+            try metricsListener?.start()
+        } catch {
+            transport.stop()
+            throw error
+        }
         auditHead.start()
     }
 
@@ -96,6 +109,7 @@ public final class HearthServer: Sendable {
 
     /// Closes every connection with 1001, stops the loop, commits what was queued and logs the audit head.
     public func stop() {
+        metricsListener?.stop()
         transport.stop()
         writer.stop()
         // The loop has stopped: the refusals counted in minutes still open are audited now, not lost.
@@ -123,9 +137,6 @@ public final class HearthServer: Sendable {
             transport.execute { [hub] in continuation.resume(returning: body(hub)) }
         }
     }
-
-    /// Messages waiting for the writer (for tests).
-    var writerQueued: Int { writer.queued }
 
     /// Transactions and messages the writer committed (for the benchmark and logs).
     public var committed: (batches: Int, messages: Int) { writer.committed }

@@ -30,7 +30,7 @@ struct RecheckOutcome: Sendable {
     var closing: [ConnectionID: Closing] = [:]
     /// Rooms each connection may no longer be in, with the `denied` message.
     var denied: [ConnectionID: [RoomID: String]] = [:]
-    /// When each connection's access may next end with no write to the store (see `Connection.accessDue`).
+    /// When each connection's access may next end with no write to the store (see `AccessChecks.setDue`).
     var due: [ConnectionID: Date] = [:]
     var descriptors: [RoomID: RoomDescriptor] = [:]
     /// The store's access version the descriptors were read at.
@@ -99,36 +99,21 @@ extension StoreReads {
 }
 
 extension Hub {
-    /// Once a second: connections whose access may end by now with no write to the store (a token's expiry, an
-    /// enrollment's end, a consent's last day over: `Connection.accessDue`) are checked again at once.
+    /// Once a second: when a connection's access may have ended by now with no write to the store (a token's
+    /// expiry, an enrollment's end, a consent's last day over), every connection is checked again at once.
     func checkAccessComingDue(now: Date) {
-        var due = false
-        for connection in connections.values where !connection.closing {
-            guard let at = connection.accessDue, at <= now else { continue }
-            connection.accessDue = nil
-            due = true
-        }
-        if due { recheckAccess() }
+        if accessChecks.takeDue(at: now) { recheckAccess() }
     }
 
     /// Once a second: reads the store's access version off the service thread (that read also tells `/healthz`
     /// whether the store answers). When it moved, or every `token_recheck_seconds`, every connection is checked
     /// again (`recheckAccess`).
     func readAccessVersion(at instant: ContinuousClock.Instant) {
-        guard book.versionReadSince == nil else { return }
-        book.versionReadSince = instant
+        guard accessChecks.startVersionRead(at: instant) else { return }
         let catalog = self.catalog
         lookups.run({ try catalog.accessVersion() }) { [self] result in
             transport.execute { [self] in
-                book.versionReadSince = nil
-                let read = try? result.get()
-                book.databaseReadable = read != nil
-                let version = read ?? accessVersion
-                guard version != accessVersion
-                    || instant - lastTokenCheck >= .seconds(configuration.tokenRecheckSeconds) else { return }
-                accessVersion = version
-                lastTokenCheck = instant
-                recheckAccess()
+                if accessChecks.versionRead(try? result.get(), startedAt: instant) { recheckAccess() }
             }
         }
     }
@@ -140,33 +125,13 @@ extension Hub {
     /// connected: only a confirmed loss of access closes or removes. One re-check at a time: one asked for while
     /// another runs follows it.
     func recheckAccess() {
-        guard !book.rechecking else {
-            book.recheckAgain = true
-            return
-        }
-        book.rechecking = true
-        let now = clock()
-        var entries: [RecheckInput.Entry] = []
-        for connection in connections.values where !connection.closing {
-            guard let hash = connection.tokenHash, let identity = connection.identity else { continue }
-            // Break-glass access lasts for the rest of the connection (while the token and standing hold).
-            let rooms = connection.rooms.union(connection.waitingRooms).union(connection.entering.keys).subtracting(connection.breakGlass)
-            entries.append(.init(connectionID: connection.id, identity: identity, tokenHash: hash, rooms: Array(rooms)))
-        }
-        let multiFamily = rooms.values.filter { room in
-            room.descriptor.kind == .multiFamily
-                && room.connections.contains { connections[$0]?.identity?.role.isStaff == true }
-        }.map(\.descriptor)
-        let input = RecheckInput(entries: entries, liveRooms: Array(rooms.keys), multiFamilyRooms: multiFamily)
-        let reads = self.reads, checked = entries.map(\.connectionID)
+        guard accessChecks.startRecheck() else { return }
+        let now = clock(), input = AccessChecks.input(connections: connections, rooms: rooms)
+        let reads = self.reads, checked = input.entries.map(\.connectionID)
         lookups.run({ reads.recheck(input, now: now) }) { [self] result in
             transport.execute { [self] in
                 if case .success(let outcome) = result { apply(outcome, to: checked) }
-                book.rechecking = false
-                if book.recheckAgain {
-                    book.recheckAgain = false
-                    recheckAccess()
-                }
+                if accessChecks.finishRecheck() { recheckAccess() }
             }
         }
     }
@@ -177,7 +142,7 @@ extension Hub {
     private func apply(_ outcome: RecheckOutcome, to checked: [ConnectionID]) {
         for connectionID in checked {
             guard let connection = connections[connectionID], !connection.closing else { continue }
-            connection.accessDue = outcome.due[connectionID]
+            accessChecks.setDue(outcome.due[connectionID], for: connectionID)
         }
         for (connectionID, closing) in outcome.closing {
             guard let connection = connections[connectionID], !connection.closing, connection.identity?.id == closing.person else { continue }
@@ -211,15 +176,6 @@ extension Hub {
         connection.rooms = []
         connection.waitingRooms = []
         refuse(connection, message)
-    }
-
-    /// The one rule for who is shown an open alert, after `welcome` and in the `alerts` reply: staff who may access
-    /// its room (an individual session's alerts go to its counselor), or every staff member when the room cannot be
-    /// found.
-    static func mayReceiveAlert(_ identity: Identity, of room: RoomDescriptor?) -> Bool {
-        guard identity.role.isStaff else { return false }
-        guard let room else { return true }
-        return AccessRule.mayAccess(identity, room)
     }
 
     /// Every connected staff member who may access a room.

@@ -15,13 +15,6 @@ struct LookupBook {
     var descriptorVersions: [RoomID: Int64] = [:]
     /// Live rooms evicted so far: a room's state read before an eviction is not used after it.
     var evictions = 0
-    /// The tick's access-version read is under way, since then.
-    var versionReadSince: ContinuousClock.Instant?
-    /// A re-check is under way; another is due when it ends.
-    var rechecking = false
-    var recheckAgain = false
-    /// Whether the last read of the store succeeded (`/healthz`).
-    var databaseReadable = true
     /// What was read for the request being handled before it was (`prefetch`); set only while it is handled.
     var people: [PersonID: PersonRecord?] = [:]
     var reports: [Int64: ReportRecord?] = [:]

@@ -58,6 +58,7 @@ extension Hub {
     func committed(_ outcomes: [WriteOutcome<SendOrigin>]) {
         // One transaction: every outcome failed, or none did.
         if case .failed? = outcomes.first { keeper.health.failed() } else if !outcomes.isEmpty { keeper.health.succeeded() }
+        recordCommitMetrics(outcomes)
         for outcome in outcomes {
             switch outcome {
             case .committed(let message, let origin):
@@ -102,5 +103,19 @@ extension Hub {
         guard let connection = connections[origin.connectionID] else { return }
         reply(connection, .ack(.init(room: message.room, clientID: message.clientID, id: message.id, seq: message.seq,
                                   ts: WireTime.timestamp(message.sentAt), ref: origin.ref)))
+    }
+
+    /// Messages stored, the transaction's size, and for each message how long from its acceptance until now, when
+    /// its frames are queued to the room.
+    private func recordCommitMetrics(_ outcomes: [WriteOutcome<SendOrigin>]) {
+        var stored = 0
+        let now = clock()
+        for case .committed(let message, _) in outcomes {
+            stored += 1
+            metrics.deliveryLatency.record(.milliseconds(max(0, now.epochMilliseconds - message.sentAt.epochMilliseconds)))
+        }
+        guard stored > 0 else { return }
+        metrics.messagesStored.increment(by: Int64(stored))
+        metrics.commitBatch.record(Double(stored))
     }
 }

@@ -32,8 +32,9 @@ extension Hub {
 
     /// Carries out a room decision's effects: records first (the reply waits for the one the action is), then `ok`,
     /// then what the room hears, as a `message` follows its `ack`. A message flag answers on its own once stored.
+    /// `action` names the request in the reply when a record fails (nil for a hand, which records nothing).
     func carryOut(_ effects: [RoomEffect], in room: LiveRoom, for connection: Connection, _ identity: Identity,
-                  action: String, ref: String?, now: Date) {
+                  action: ModerationAction?, ref: String?, now: Date) {
         let followUps = ModerationEffects()
         let stored = followUps.recorded(self, connection.id, ref: ref, action: action)
         let id = room.descriptor.id
@@ -49,7 +50,7 @@ extension Hub {
                 audit(event.auditAction, by: identity.id, room: id, target: event.target, now: now, detail: event.detail,
                       done: event.isTheRecord ? stored() : nil)
             case .flag(let flag, let seq):
-                return self.flag(flag, seq: seq, room, connection, identity, action: action, ref: ref)
+                return self.flag(flag, seq: seq, room, connection, identity, action: flag.action, ref: ref)
             case .announce(let frame, let audience):
                 followUps.append { [self] in announce(room, frame, to: audience) }
             case .evict(let member):
@@ -148,7 +149,7 @@ extension Hub {
 
     /// Hides, shows, pins, unpins or releases a message once the store has it, then tells the room.
     private func flag(_ flag: MessageFlag, seq: Int64, _ room: LiveRoom, _ connection: Connection, _ identity: Identity,
-                      action: String, ref: String?) {
+                      action: ModerationAction, ref: String?) {
         let moderation = self.moderation, id = room.descriptor.id, staff = identity.id, now = clock()
         let connectionID = connection.id
         guard seq <= room.core.deliveredSeq else {
@@ -174,7 +175,7 @@ extension Hub {
 
     /// Tells the room about a flagged message: each person hears only of messages they have.
     private func flagged(_ message: StoredMessage, _ flag: MessageFlag, _ room: LiveRoom, by staff: MemberInfo,
-                         action: String) {
+                         action: ModerationAction) {
         roomRevised(room.descriptor.id)
         let reason: String? = if case .hidden(let reason) = flag { reason } else { nil }
         let frame = ServerFrame.Moderation(room: room.descriptor.id, action: action, by: staff, seq: message.seq,
@@ -215,12 +216,12 @@ extension Hub {
             return reply(connection, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
         decided(room.core.hand(of: identity.member, raised: raised), in: room, for: connection, identity,
-                action: raised ? "raise_hand" : "lower_hand", ref: ref)
+                action: nil, ref: ref)
     }
 
     /// Answers a participant's room request as the core decided it.
     private func decided(_ decision: Result<[RoomEffect], ProtocolError>, in room: LiveRoom, for connection: Connection,
-                         _ identity: Identity, action: String, ref: String?) {
+                         _ identity: Identity, action: ModerationAction?, ref: String?) {
         switch decision {
         case .failure(let error): reply(connection, .error(.init(error, ref: ref)))
         case .success(let effects): carryOut(effects, in: room, for: connection, identity, action: action, ref: ref, now: clock())
@@ -239,7 +240,7 @@ extension Hub {
         guard connection.rooms.contains(id), let room = rooms[id] else {
             return reply(connection, .error(.init(.forbidden("Join room \(id) first."), ref: ref)))
         }
-        decided(room.core.pass(by: identity.member), in: room, for: connection, identity, action: "pass", ref: ref)
+        decided(room.core.pass(by: identity.member), in: room, for: connection, identity, action: .pass, ref: ref)
     }
 
     /// Any member reports a message: recorded, and queued for the room's staff (never shown to peers).
@@ -322,7 +323,7 @@ final class ModerationEffects: @unchecked Sendable {
     func run() { for effect in effects { effect() } }
 
     /// A maker of the write's completion: calling it marks the reply as waiting for the record.
-    func recorded(_ hub: Hub, _ connectionID: ConnectionID, ref: String?, action: String)
+    func recorded(_ hub: Hub, _ connectionID: ConnectionID, ref: String?, action: ModerationAction?)
         -> () -> @Sendable (Result<Void, any Error>) -> Void {
         { [self] in
             awaitsRecord = true
@@ -335,7 +336,7 @@ final class ModerationEffects: @unchecked Sendable {
                         run()
                     case .failure(let error):
                         if let connection {
-                            hub.reply(connection, .error(.init(.record(error, "The \(action) could not be saved. Send it again."), ref: ref)))
+                            hub.reply(connection, .error(.init(.record(error, "The \(action?.rawValue ?? "change") could not be saved. Send it again."), ref: ref)))
                         }
                     }
                 }

@@ -4,9 +4,6 @@ import HearthStore
 import HearthTransport
 
 extension Hub {
-    /// How far ahead rooms exist (the hub creates them hourly): the end of a `schedule` range.
-    static let scheduleHorizonDays = 14.0
-
     /// `schedule`: the person's own rooms in the range (read off the service thread; for staff, every room they may
     /// access), each they may see listed.
     func schedule(_ connection: Connection, _ identity: Identity, from: Date?, to: Date?, ref: String?) {
@@ -114,7 +111,7 @@ extension Hub {
                 case .success(let signal):
                     sendCheckin(checkin, descriptor)
                     logger.notice("check-in: not safe; alerting staff", metadata: ["hearth.person": "\(member.id)", "hearth.room": "\(id)"])
-                    announce(signal, room: descriptor, category: "not_safe", severity: "high", at: now)
+                    announce(signal, room: descriptor, category: .notSafe, severity: .high, at: now)
                     if let connection { reply(connection, .ok(.init(ref: ref))) }
                 case .failure(let error):
                     if let connection { reply(connection, .error(.init(.record(error, failure), ref: ref))) }

@@ -40,7 +40,7 @@ extension Hub {
         replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not export the transcript. Try again.",
                    { try exporter.export(room: id, recipient: recipient, purpose: purpose, format: json ? .json : .text,
                                          by: staff, defaultWindow: window, now: now) }) { export in
-            .transcript(.init(room: id, format: json ? "json" : "txt", disclosure: export.disclosure,
+            .transcript(.init(room: id, format: json ? .json : .txt, disclosure: export.disclosure,
                               withheld: export.withheld, content: export.content, ref: ref))
         }
     }
@@ -62,7 +62,7 @@ extension Hub {
             connection.breakGlass.insert(id)
             logger.warning("BREAK-GLASS access to a room", metadata: ["hearth.room": "\(id)", "hearth.by": "\(admin)"])
             if let room = rooms[id] {
-                announce(room, .init(room: id, action: "break_glass", by: identity.member, reason: reason), to: .staffOnly)
+                announce(room, .init(room: id, action: .breakGlass, by: identity.member, reason: reason), to: .staffOnly)
             }
         })
     }

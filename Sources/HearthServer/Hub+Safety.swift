@@ -10,19 +10,15 @@ extension Hub {
         for connectionID in room.connections where connections[connectionID]?.identity?.id == message.sender.id {
             transport.send(support, to: connectionID)
         }
-        raiseAlert(room: room.descriptor, member: message.sender, category: match.category,
-                   severity: match.severity.rawValue, seq: message.seq, at: clock())
+        raiseAlert(room: room.descriptor, member: message.sender, category: .crisis(match.category),
+                   severity: AlertSeverity(match.severity), seq: message.seq, at: clock())
     }
-
-    /// How many open alerts the replay after a staff `welcome` carries in full; an `alert_backlog` frame tells of
-    /// the rest, which `alerts` lists.
-    static let alertReplayLimit = 50
 
     /// Records a crisis signal and tells every connected staff member who may access the room, wherever they are.
     /// The first signal opens an alert: sent at once, and escalated if no one acknowledges it in time. A repeat while
     /// it is open (same person, room and category) updates it: its frame goes out at most once a second, at once
     /// when the repeat raised its severity, and it is not escalated again (escalation keeps the first signal's time).
-    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+    func raiseAlert(room: RoomDescriptor, member: MemberInfo, category: AlertCategory, severity: AlertSeverity, seq: Int64? = nil,
                     at now: Date) {
         let records = keeper.records, health = keeper.health
         keeper.run(lane: .crisis, what: "alert", { try records.signal(room: room.id, member: member, category: category, severity: severity, seq: seq, at: now) }) {
@@ -41,16 +37,16 @@ extension Hub {
         }
     }
 
-    /// Sends a stored alert signal to the staff who may access the room: a new alert at once, a repeat of an open
-    /// one at most once a second (or at once when its severity rose).
-    func announce(_ signal: AlertSignal, room: RoomDescriptor, category: String, severity: String, at now: Date) {
+    /// Sends a stored alert signal to the staff who may access the room when the desk says it goes out now: a new
+    /// alert at once, a repeat of an open one at most once a second (or at once when its severity rose).
+    func announce(_ signal: AlertSignal, room: RoomDescriptor, category: AlertCategory, severity: AlertSeverity, at now: Date) {
         let alert = signal.alert
+        let goesOut = alertDesk.signalled(signal, room: room, now: now, at: .now)
         if signal.opened {
             logger.notice("alert raised", metadata: ["hearth.alert": "\(alert.id)", "hearth.room": "\(room.id)",
                                                      "hearth.severity": "\(severity)", "hearth.category": "\(category)"])
-            openAlerts[alert.id] = (alert, now)
             broadcast(alert, room: room)
-        } else if signal.severityRaised || alertUpdates.offer(alert, room: room, at: .now) {
+        } else if goesOut {
             logger.debug("alert repeated", metadata: ["hearth.alert": "\(alert.id)", "hearth.count": "\(alert.signals)"])
             broadcast(alert, room: room)
         }
@@ -58,18 +54,18 @@ extension Hub {
 
     /// Sends the updates of coalesced alerts that waited for their second (from the tick).
     func sendDueAlertUpdates() {
-        for update in alertUpdates.due(at: .now) { broadcast(update.alert, room: update.room) }
+        for update in alertDesk.dueUpdates(at: .now) { broadcast(update.alert, room: update.room) }
     }
 
     /// An alert's current state as an `alert` frame, to every connected staff member who may access its room.
     func broadcast(_ alert: Alert, room: RoomDescriptor) {
-        alertUpdates.sent(alert.id, at: .now)
+        alertDesk.sent(alert.id, at: .now)
         let frame = codec.encode(.alert(.init(alert)))
         for staff in staffConnections(for: room) { transport.send(frame, to: staff.id) }
     }
 
     /// The open alerts, to a staff member who just connected: read on the records queue (never on the service
-    /// thread), after every raise and acknowledgement queued before. At most `alertReplayLimit` in full, the ones
+    /// thread), after every raise and acknowledgement queued before. At most `AlertDesk.replayLimit` in full, the ones
     /// signalled most recently, sent oldest first; when more are open, an `alert_backlog` frame says how many more.
     func replayAlerts(to connection: Connection, _ identity: Identity) {
         let records = keeper.records, schedule = self.schedule, window = configuration.window
@@ -82,7 +78,7 @@ extension Hub {
                     logger.error("could not replay open alerts", metadata: ["hearth.person": "\(identity.id)"])
                     return
                 }
-                let replay = Self.replay(open, limit: Self.alertReplayLimit)
+                let replay = AlertDesk.replay(open)
                 for alert in replay.alerts { reply(connection, .alert(.init(alert))) }
                 if let backlog = replay.backlog {
                     logger.notice("alert replay bounded", metadata: ["hearth.person": "\(identity.id)",
@@ -91,16 +87,6 @@ extension Hub {
                 }
             }
         }
-    }
-
-    /// The bounded replay of open alerts (given oldest first): all of them when at most `limit`; otherwise the
-    /// `limit` whose latest signal is most recent, still oldest first, and the backlog of the others.
-    static func replay(_ open: [Alert], limit: Int) -> (alerts: [Alert], backlog: ServerFrame.AlertBacklog?) {
-        guard open.count > limit else { return (open, nil) }
-        let chosen = Set(open.sorted { ($0.latest ?? $0.ts, $0.id) > ($1.latest ?? $1.ts, $1.id) }.prefix(limit).map(\.id))
-        let replayed = open.filter { chosen.contains($0.id) }
-        let left = open.filter { !chosen.contains($0.id) }
-        return (replayed, ServerFrame.AlertBacklog(replayed: replayed.count, more: left.count, oldest: left[0].ts))
     }
 
     /// `alert_ack` of one alert: `ok`, then the alert (acknowledged now, or as it already was) to the staff who may
@@ -131,14 +117,6 @@ extension Hub {
         case forbidden(Int64)
     }
 
-    /// Whether `identity` may acknowledge an alert of `room`: whoever may receive it (staff who may access the
-    /// room), or an admin who broke the glass into it on this connection. Escalation shows an alert to every staff
-    /// member, but only these may acknowledge it.
-    static func mayAcknowledgeAlert(_ identity: Identity, of room: RoomDescriptor?, breakGlass: Set<RoomID>) -> Bool {
-        if let room, breakGlass.contains(room.id) { return identity.role == .admin }
-        return mayReceiveAlert(identity, of: room)
-    }
-
     /// Runs an acknowledgement on the records queue (with the rooms of its alerts, read there first: a person who may
     /// not acknowledge one of them acknowledges none), then replies and sends each alert to the staff who may access
     /// its room.
@@ -152,7 +130,7 @@ extension Hub {
             for id in ids {
                 guard let room = alertRooms[id] else { return .failure(.unknown(id)) }
                 let descriptor = try schedule.descriptor(of: room, defaultWindow: window)
-                if !Self.mayAcknowledgeAlert(identity, of: descriptor, breakGlass: glass) { return .failure(.forbidden(id)) }
+                if !AlertDesk.mayAcknowledge(identity, of: descriptor, breakGlass: glass) { return .failure(.forbidden(id)) }
             }
             switch try work() {
             case .success(let alerts):
@@ -165,7 +143,7 @@ extension Hub {
                 let connection = connections[connectionID]
                 switch result {
                 case .success(.success(let alerts)):
-                    for (alert, _) in alerts { openAlerts.removeValue(forKey: alert.id) }
+                    alertDesk.acknowledged(alerts.map(\.0.id))
                     logger.info("alerts acknowledged", metadata: ["hearth.alerts": "\(alerts.map(\.0.id))", "hearth.by": "\(staff)"])
                     if let connection { reply(connection, .ok(.init(ref: ref))) }
                     for (alert, descriptor) in alerts {
@@ -191,21 +169,18 @@ extension Hub {
     /// Escalates alerts no one acknowledged within `alert_escalation_seconds`: recorded, and re-sent marked
     /// `escalated` to every staff member on the server.
     func escalateAlerts(now: Date) {
-        let limit = TimeInterval(configuration.alertEscalationSeconds)
-        let due = openAlerts.filter { now.timeIntervalSince($0.value.raised) >= limit }.keys.sorted()
-        for id in due {
-            let watched = openAlerts.removeValue(forKey: id)
+        for id in alertDesk.dueForEscalation(at: now) {
             let records = keeper.records
             keeper.run(lane: .crisis, what: "alert escalation", { try records.escalate(alert: id, at: now) }) { [self] result in
                 transport.execute { [self] in
-                    guard case .success(let alert?) = result else {
-                        // Not recorded (the database failed, or the crisis lane was full): watched again, so the
-                        // next tick tries once more.
-                        if case .failure = result, let watched { openAlerts[id] = watched }
-                        return
-                    }
+                    // Not recorded (the database failed, or the crisis lane was full): watched again, so the next
+                    // tick tries once more.
+                    if case .failure = result { return alertDesk.escalationFailed(id) }
+                    alertDesk.escalated(id)
+                    // Nil: no longer open (acknowledged meanwhile).
+                    guard case .success(let alert?) = result else { return }
                     logger.warning("alert escalated: no one acknowledged it", metadata: ["hearth.alert": "\(id)", "hearth.room": "\(alert.room)"])
-                    alertUpdates.sent(alert.id, at: .now)
+                    alertDesk.sent(alert.id, at: .now)
                     let frame = codec.encode(.alert(.init(alert)))
                     for connection in connections.values where connection.identity?.role.isStaff == true && !connection.closing {
                         transport.send(frame, to: connection.id)
@@ -218,16 +193,13 @@ extension Hub {
     /// Alerts left open by an earlier run: watched for escalation again.
     func loadOpenAlerts() {
         guard let alerts = try? keeper.records.unacknowledgedAlerts() else { return }
-        for alert in alerts where alert.escalated != true {
-            openAlerts[alert.id] = (alert, WireTime.parse(alert.ts) ?? clock())
-        }
+        alertDesk.restore(alerts, now: clock())
     }
 
     /// Answers `alerts`: every alert no one has acknowledged yet, escalated or not, of the rooms the staff member may
     /// access (or of the one room asked for), oldest first. Read from the store on the records queue, after every
     /// raise, acknowledgement and escalation queued before it, so the list agrees with the `alert` frames already
-    /// sent. The in-memory `openAlerts` cannot answer it: it only watches for escalation, and drops an alert once
-    /// escalated.
+    /// sent. The `AlertDesk` cannot answer it: it only watches for escalation, and drops an alert once escalated.
     func listAlerts(_ connection: Connection, _ identity: Identity, room: RoomID?, ref: String?) {
         let records = keeper.records, schedule = self.schedule, window = configuration.window
         let connectionID = connection.id
@@ -264,7 +236,7 @@ extension Hub {
             guard AccessRule.mayAccess(identity, asked) else { return .failure(.forbidden("You cannot read this session.")) }
         }
         return .success(try records.unacknowledgedAlerts().filter { alert in
-            try (room == nil || alert.room == room) && mayReceiveAlert(identity, of: descriptor(alert.room))
+            try (room == nil || alert.room == room) && AlertDesk.mayReceive(identity, of: descriptor(alert.room))
         })
     }
 
@@ -290,7 +262,7 @@ extension Hub {
 
     private func muteExpired(_ member: MemberInfo, in room: LiveRoom, now: Date) {
         lift(.mute, member, room, by: nil, now: now)
-        announce(room, .init(room: room.descriptor.id, action: "unmute", by: nil, target: member), to: .staffAnd(member.id))
+        announce(room, .init(room: room.descriptor.id, action: .unmute, by: nil, target: member), to: .staffAnd(member.id))
     }
 
     /// The daily retention purge, off the service thread.

@@ -101,7 +101,7 @@ extension Hub {
     /// so a `join` sent right behind its `hello` is handled after the welcome, as before. While the check runs the
     /// connection has said hello: the hello deadline does not close it.
     func hello(_ connection: Connection, token: String, ref: String?) {
-        connection.helloPending = true
+        connection.signIn.checking()
         let reads = self.reads, now = clock()
         lookup(connection, { try reads.hello(token: token, now: now) }) { [self] connection, result in
             switch result {
@@ -177,7 +177,7 @@ extension Hub {
             logger.error("room list failed", metadata: ["hearth.connection": "\(connection.id)"])
             return helloFailed(connection, .init(.internal, "The server could not list your sessions. Try again."), ref: ref)
         }
-        if read.accessVersion < accessVersion { return again() }
+        if !accessChecks.isCurrent(readAt: read.accessVersion) { return again() }
         guard read.tokenValid else {
             logger.notice("token revoked or expired: closing", metadata: ["hearth.person": "\(read.identity.id)"])
             return refuse(connection, "Your access has ended: it was revoked, or the session it was for is over.", ref: ref)
@@ -188,10 +188,10 @@ extension Hub {
             "hearth.role": "\(identity.role.rawValue)",
         ])
         // Signed in only once the welcome can be sent, so a `hello` refused with `internal` can be retried.
-        connection.helloPending = false
+        connection.signIn.succeeded()
         connection.identity = identity
         connection.tokenHash = tokenHash
-        connection.accessDue = read.accessDue
+        accessChecks.setDue(read.accessDue, for: connection.id)
         transport.markAuthenticated(connection.id)
         reply(connection, .welcome(.init(user: identity.member, rooms: rooms.map { $0.summary(at: now) },
                                       server: "hearth/\(version)", sessionToken: sessionToken, ref: ref)))
@@ -200,8 +200,7 @@ extension Hub {
 
     /// A `hello` answered `internal`: it may be sent again, and the hello deadline counts from now.
     private func helloFailed(_ connection: Connection, _ error: ProtocolError, ref: String?) {
-        connection.helloPending = false
-        connection.helloSince = .now
+        connection.signIn.failed(at: .now)
         reply(connection, .error(.init(error, ref: ref)))
     }
 }

@@ -43,23 +43,25 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     /// Messages accepted during this loop turn, handed to the writer when the turn ends (group commit).
     var pendingWrites: [PendingMessage<SendOrigin>] = []
     /// Housekeeping runs on the monotonic clock: the injected `clock` is the clinic's wall time, for room windows.
-    var lastTokenCheck = ContinuousClock.now
     var lastMaterialize = ContinuousClock.now
     var lastHeartbeat = ContinuousClock.now
-    /// The store's access version last seen: when it moves, every connection's access is checked again.
-    var accessVersion: Int64 = 0
-    /// Alerts raised and neither acknowledged nor escalated yet, with when they were raised (clinic clock).
-    var openAlerts: [Int64: (alert: Alert, raised: Date)] = [:]
-    /// Updates of coalesced alerts waiting for their once-a-second `alert` frame.
-    var alertUpdates = AlertUpdates()
+    /// When the last tick ran, to see how late the next one runs (`hearth_event_loop_stall_seconds`).
+    var lastTick: ContinuousClock.Instant?
+    /// When connections' access is checked again, and the store's access version last acted on (`AccessChecks`).
+    var accessChecks: AccessChecks
+    /// The open alerts watched for escalation and the pace of their frames (`AlertDesk`).
+    var alertDesk: AlertDesk
     /// The last retention purge, on the monotonic clock (nil: not yet this run).
     var lastPurge: ContinuousClock.Instant?
     /// Where store reads run (off the service thread), the room descriptors and standing kept in memory, and the
     /// reads themselves.
     let lookups = Lookups()
     let catalog: RoomCatalog
+    /// What `metrics_address` serves (recorded whether or not it is served).
+    let metrics = ServerMetrics()
     let reads: StoreReads
-    /// Work under way off the service thread: connections entering rooms, the access re-check, and so on.
+    /// Work under way off the service thread: connections entering rooms, room revisions and evictions, the reads
+    /// a request needed first.
     var book = LookupBook()
 
     init(configuration: ServerConfiguration, database: HearthDatabase, transport: any ServerTransport, version: String,
@@ -80,13 +82,13 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
                                 moderation: moderation, multiFamily: MultiFamilyConsentStore(database),
                                 limits: configuration.limits)
         // Read once while the server is built, before the service thread runs.
-        let accessVersion = try? catalog.accessVersion()
-        self.accessVersion = accessVersion ?? 0
-        self.book.databaseReadable = accessVersion != nil
+        self.accessChecks = AccessChecks(version: try? catalog.accessVersion(),
+                                         recheckSeconds: configuration.tokenRecheckSeconds, at: .now)
         self.transport = transport
         self.version = version
         self.logger = logger
         self.clock = clock
+        self.alertDesk = AlertDesk(escalationSeconds: configuration.alertEscalationSeconds)
     }
 
     // MARK: Transport events
@@ -96,22 +98,10 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         logger.debug("connection opened", metadata: ["hearth.connection": "\(connectionID)"])
     }
 
-    /// Most frames, and bytes in all, a connection may send before its `hello` succeeds (retries of a `hello`
-    /// answered `internal` fit); past either it is closed with 1008.
-    static let preHelloFrames = 4
-    static let preHelloBytes = 8 * 1024
-    /// A store read unanswered for this long makes `/healthz` say the database is unavailable.
-    static let readStallSeconds = 5
-
     func received(text: [UInt8], on connectionID: ConnectionID) {
         guard let connection = connections[connectionID], !connection.closing else { return }
-        if connection.identity == nil {
-            connection.preHelloFrames += 1
-            connection.preHelloBytes += text.count
-            if connection.preHelloFrames > Self.preHelloFrames || connection.preHelloBytes > Self.preHelloBytes {
-                return closeBeforeHello(connection, .badRequest(
-                    "Too much before hello: at most \(Self.preHelloFrames) frames and \(Self.preHelloBytes / 1024) KiB."))
-            }
+        if connection.identity == nil, !connection.signIn.received(bytes: text.count) {
+            return closeBeforeHello(connection, .badRequest(SignIn.tooMuch))
         }
         // Behind a request whose reads run off the service thread, frames wait their turn (`Hub+Lookups`).
         if connection.awaiting > 0 { return hold(.text(text), on: connection) }
@@ -156,6 +146,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     func connectionClosed(_ connectionID: ConnectionID) {
         guard let connection = connections.removeValue(forKey: connectionID) else { return }
+        accessChecks.forget(connectionID)
         for room in connection.entering.keys { abandonEntering(connection, room) }
         for room in connection.rooms { removeFromRoom(connection, room) }
         for room in connection.waitingRooms { stopWaiting(connection, room) }
@@ -170,10 +161,11 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
 
     func tick() {
         let instant = ContinuousClock.now
+        recordTickMetrics(at: instant)
         let deadline = instant - .seconds(configuration.helloTimeoutSeconds)
         // A connection whose `hello` is being checked has said hello: the deadline is not for it.
-        for connection in connections.values where connection.identity == nil && !connection.closing && !connection.helloPending
-            && connection.helloSince < deadline {
+        for connection in connections.values
+        where connection.identity == nil && !connection.closing && connection.signIn.isOverdue(deadline: deadline) {
             transport.noteAbuse(.helloDeadline, on: connection.id)
             refuse(connection, "No hello within \(configuration.helloTimeoutSeconds) s.")
         }
@@ -213,8 +205,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         guard path == "/healthz" else { return nil }
         // The store answered the tick's last read (once a second, off the service thread), and no read has been
         // waiting for it for long.
-        let stalled = book.versionReadSince.map { ContinuousClock.now - $0 > .seconds(Self.readStallSeconds) } ?? false
-        let readable = book.databaseReadable && !stalled
+        let readable = accessChecks.storeAnswers(at: .now)
         // Writes failing (a full disk, say) since the last one that went through: not healthy, even if reads work.
         let failingSince = keeper.health.failingSince
         let healthy = readable && failingSince == nil
@@ -243,7 +234,7 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         guard withinAllowance(request.command.requestClass, identity, connection, ref: request.ref) else { return }
         if request.command.isStaffOnly && !identity.role.isStaff {
             var what = request.command.type
-            if case .moderate(_, let action) = request.command { what += " " + action.action }
+            if case .moderate(_, let action) = request.command { what += " " + action.action.rawValue }
             recordRefusal(identity, what, room: request.command.room)
             return reply(connection, .error(.init(.forbidden("Only counselors can do that."), ref: request.ref)))
         }
@@ -338,5 +329,18 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         } catch {
             logger.error("could not create rooms from the schedule", metadata: ["hearth.error": "\(error)"])
         }
+    }
+}
+
+extension Hub {
+    /// Refreshes the gauges and records how late this tick ran (it is due once a second).
+    func recordTickMetrics(at instant: ContinuousClock.Instant) {
+        if let lastTick {
+            metrics.eventLoopStall.record(max(.zero, instant - lastTick - .seconds(1)))
+        }
+        lastTick = instant
+        metrics.connections.set(Double(connections.count))
+        metrics.roomsLive.set(Double(rooms.count))
+        metrics.alertsOpen.set(Double(alertDesk.unescalatedCount))
     }
 }

@@ -36,8 +36,6 @@ final class RecordKeeper: Sendable {
         let lane: Lane
     }
 
-    /// Seconds a client is told to wait (`retry_after`) when a queue was full.
-    static let busyRetrySeconds = 1
     /// The answer to a request refused because a queue was full.
     static let busy = ProtocolError.busy
 

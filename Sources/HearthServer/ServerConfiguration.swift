@@ -69,6 +69,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// A TLS-terminating reverse proxy is in front: plain HTTP may listen on a non-loopback address, allowed
     /// origins must be `https://`, and a connection's address comes from the proxy's `X-Forwarded-For`.
     public var behindProxy = false
+    /// Serve Prometheus metrics at `http://HOST:PORT/metrics` on a listener of their own: `PORT` (on 127.0.0.1) or
+    /// `HOST:PORT` with a loopback host. Off (nil) by default; never on the public port.
+    public var metricsAddress: String?
 
     public static let defaultCrisisResources = """
         It sounds like things are really hard right now, and you do not have to face this alone. Your counselor has \
@@ -122,7 +125,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case helpLines = "help_lines", quickExitURL = "quick_exit_url", idleLogoffMinutes = "idle_logoff_minutes"
         case maxConnectionsPerAddress = "max_connections_per_address"
         case maxUnauthenticatedPerAddress = "max_unauthenticated_per_address", exemptLoopback = "exempt_loopback"
-        case tlsCert = "tls_cert", tlsKey = "tls_key", behindProxy = "behind_proxy"
+        case tlsCert = "tls_cert", tlsKey = "tls_key", behindProxy = "behind_proxy", metricsAddress = "metrics_address"
     }
 
     /// Reads the fields a JSON file sets over the defaults; unknown keys are an error so typos do not pass silently.
@@ -161,6 +164,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try read(.maxConnectionsPerAddress, &maxConnectionsPerAddress)
         try read(.maxUnauthenticatedPerAddress, &maxUnauthenticatedPerAddress); try read(.exemptLoopback, &exemptLoopback)
         try read(.tlsCert, &tlsCert); try read(.tlsKey, &tlsKey); try read(.behindProxy, &behindProxy)
+        try read(.metricsAddress, &metricsAddress)
     }
 
     private struct AnyKey: CodingKey {
@@ -250,6 +254,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         }
         if let (_, raw) = text(.tlsCert) { tlsCert = raw.isEmpty ? nil : raw }
         if let (_, raw) = text(.tlsKey) { tlsKey = raw.isEmpty ? nil : raw }
+        if let (_, raw) = text(.metricsAddress) { metricsAddress = raw.isEmpty ? nil : raw }
         if let (_, raw) = text(.quickExitURL) { quickExitURL = raw }
         if let (name, raw) = text(.helpLines) {
             guard let lines = try? JSONDecoder().decode([ClientSettings.HelpLine].self, from: Data(raw.utf8)) else {
@@ -308,6 +313,33 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if tls == nil && !behindProxy && !Self.isLoopback(host) {
             throw ConfigurationError.plainOnPublicAddress(host)
         }
+        if let metricsAddress {
+            guard let endpoint = metricsEndpoint else {
+                throw ConfigurationError.invalidValue(
+                    "metrics_address must be a port (\"9464\", served on 127.0.0.1) or a loopback HOST:PORT "
+                    + "(\"127.0.0.1:9464\"), not \"\(metricsAddress)\"")
+            }
+            try require(Self.isLoopback(endpoint.host),
+                        "metrics_address must be on loopback (127.0.0.1 or ::1): metrics are for a collector on this "
+                        + "machine, never for the network")
+            try require(endpoint.port != port, "metrics_address must use another port than the server's \(port)")
+        }
+    }
+
+    /// Where metrics are served, when `metrics_address` is set and well formed.
+    public var metricsEndpoint: (host: String, port: Int)? {
+        guard let metricsAddress else { return nil }
+        let text = metricsAddress.trimmingCharacters(in: .whitespaces)
+        let host: String, portText: Substring
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            portText = text[text.index(after: colon)...]
+        } else {
+            host = "127.0.0.1"
+            portText = Substring(text)
+        }
+        guard !host.isEmpty, let port = Int(portText), (1...65535).contains(port) else { return nil }
+        return (host, port)
     }
 
     /// The TLS files to serve with, when both are set.

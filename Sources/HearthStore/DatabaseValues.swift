@@ -8,3 +8,5 @@ extension SeriesID: DatabaseValueConvertible {}
 extension MessageID: DatabaseValueConvertible {}
 extension Role: DatabaseValueConvertible {}
 extension SessionKind: DatabaseValueConvertible {}
+extension AlertSeverity: DatabaseValueConvertible {}
+extension AlertCategory: DatabaseValueConvertible {}

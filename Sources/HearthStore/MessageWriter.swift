@@ -127,38 +127,48 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
         var seqs = lastSeq
         do {
             let outcomes = try database.pool.write { db -> [WriteOutcome<Tag>] in
-                let findDuplicate = try db.cachedStatement(sql: MessageStore.select + """
-                     WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?
-                    """)
+                // The unique index on (roomId, senderId, clientId) decides whether a message is new: the INSERT
+                // does nothing for a client_id the sender already used in the room (in an earlier transaction or
+                // earlier in this one), and only then is the original read, for its ack.
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO message (roomId, seq, id, senderId, body, clientId, sentAt, kind, toId, heldAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (roomId, senderId, clientId) DO NOTHING
+                    """)
+                let latestSeq = try db.cachedStatement(sql: "SELECT MAX(seq) FROM message WHERE roomId = ?")
+                let findOriginal = try db.cachedStatement(sql: MessageStore.select + """
+                     WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?
                     """)
                 var outcomes: [WriteOutcome<Tag>] = []
                 outcomes.reserveCapacity(batch.count)
                 for pending in batch {
-                    if let row = try Row.fetchOne(findDuplicate, arguments: [pending.room, pending.sender.id, pending.clientID]) {
-                        outcomes.append(.duplicate(MessageStore.message(row), pending.tag))
-                        continue
-                    }
                     let previous: Int64
                     if let known = seqs[pending.room] {
                         previous = known
                     } else {
-                        previous = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM message WHERE roomId = ?",
-                                                      arguments: [pending.room]) ?? 0
+                        previous = try Int64.fetchOne(latestSeq, arguments: [pending.room]) ?? 0
                     }
                     let seq = previous + 1
                     let message = StoredMessage(room: pending.room, seq: seq, id: IDGenerator.message(),
                                                 sender: pending.sender, body: pending.body, clientID: pending.clientID,
                                                 sentAt: pending.sentAt, kind: pending.kind, to: pending.to,
                                                 held: pending.held)
+                    let sentAt = message.sentAt.epochMilliseconds
                     try insert.execute(arguments: [message.room, seq, message.id, message.sender.id, message.body,
-                                                   message.clientID, message.sentAt.epochMilliseconds,
-                                                   message.kind.rawValue, message.to?.id,
-                                                   message.held ? message.sentAt.epochMilliseconds : nil])
-                    seqs[pending.room] = seq
-                    outcomes.append(.committed(message, pending.tag))
+                                                   message.clientID, sentAt, message.kind.rawValue, message.to?.id,
+                                                   message.held ? sentAt : nil])
+                    if db.changesCount > 0 {
+                        seqs[pending.room] = seq
+                        outcomes.append(.committed(message, pending.tag))
+                        continue
+                    }
+                    // Nothing inserted: the sender already used this client_id here. The seq is not used.
+                    guard let row = try Row.fetchOne(findOriginal,
+                                                     arguments: [pending.room, pending.sender.id, pending.clientID]) else {
+                        throw DatabaseError(resultCode: .SQLITE_INTERNAL,
+                                            message: "a message insert did nothing and there is no original")
+                    }
+                    outcomes.append(.duplicate(MessageStore.message(row), pending.tag))
                 }
                 return outcomes
             }

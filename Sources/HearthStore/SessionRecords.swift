@@ -67,8 +67,8 @@ public struct SessionRecords: Sendable {
     public func recordNotSafe(_ checkin: Checkin, at date: Date) throws -> AlertSignal {
         try database.pool.write { db in
             try Self.insert(checkin, at: date, db)
-            return try Self.signal(db, room: checkin.room, member: checkin.member, category: "not_safe",
-                                   severity: "high", seq: nil, at: date)
+            return try Self.signal(db, room: checkin.room, member: checkin.member, category: .notSafe,
+                                   severity: .high, seq: nil, at: date)
         }
     }
 
@@ -82,7 +82,7 @@ public struct SessionRecords: Sendable {
 
     /// Raises an alert (for a flagged message when `seq` is given) and returns it with its id; a repeat while one of
     /// the same person, room and category is open updates that one instead (see `signal`).
-    public func raise(room: RoomID, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+    public func raise(room: RoomID, member: MemberInfo, category: AlertCategory, severity: AlertSeverity, seq: Int64? = nil,
                       at date: Date) throws -> Alert {
         try signal(room: room, member: member, category: category, severity: severity, seq: seq, at: date).alert
     }
@@ -90,22 +90,22 @@ public struct SessionRecords: Sendable {
     /// Records a crisis signal (a "not safe" check-in, or a flagged message when `seq` is given). The first since the
     /// last acknowledgement of this person, room and category opens an alert (audited); a repeat while it is open
     /// updates it: one more signal, the latest time and flagged message, and a higher severity (audited only then).
-    public func signal(room: RoomID, member: MemberInfo, category: String, severity: String, seq: Int64? = nil,
+    public func signal(room: RoomID, member: MemberInfo, category: AlertCategory, severity: AlertSeverity, seq: Int64? = nil,
                        at date: Date) throws -> AlertSignal {
         try database.pool.write { db in
             try Self.signal(db, room: room, member: member, category: category, severity: severity, seq: seq, at: date)
         }
     }
 
-    private static func signal(_ db: Database, room: RoomID, member: MemberInfo, category: String, severity: String,
+    private static func signal(_ db: Database, room: RoomID, member: MemberInfo, category: AlertCategory, severity: AlertSeverity,
                                seq: Int64?, at date: Date) throws -> AlertSignal {
         if let open = try Row.fetchOne(db, sql: """
             SELECT id, severity FROM alert
             WHERE personId = ? AND roomId = ? AND category = ? AND acknowledgedBy IS NULL
             ORDER BY id DESC LIMIT 1
             """, arguments: [member.id, room, category]) {
-            let id: Int64 = open["id"], current: String = open["severity"]
-            let raised = Alert.rank(ofSeverity: severity) > Alert.rank(ofSeverity: current)
+            let id: Int64 = open["id"], current: AlertSeverity = open["severity"]
+            let raised = severity > current
             try db.execute(sql: """
                 UPDATE alert SET signals = signals + 1, latestAt = MAX(COALESCE(latestAt, raisedAt), ?),
                   latestSeq = COALESCE(?, latestSeq), severity = ? WHERE id = ?

@@ -2,6 +2,8 @@
 public enum TransportError: Error, CustomStringConvertible {
     case cannotListen(host: String, port: Int, eventLoop: EventLoop)
     case cannotCreateClientContext
+    /// The metrics listener's address (`metrics_address`) cannot be bound.
+    case cannotListenForMetrics(host: String, port: Int)
     /// A TLS certificate, key or CA file is missing or unreadable.
     case cannotReadTLSFile(path: String)
     /// libwebsockets refused the certificate and key (not PEM, or the key does not match the certificate).
@@ -13,6 +15,8 @@ public enum TransportError: Error, CustomStringConvertible {
             "Cannot listen on \(host):\(port). Is another server using the port? Choose another with --port."
                 + (eventLoop == .poll ? "" : " Or the libwebsockets \(eventLoop.rawValue) plugin is missing: "
                     + "apt-get install libwebsockets-evlib-\(eventLoop == .libev ? "ev" : "uv"), or set event_loop to poll.")
+        case .cannotListenForMetrics(let host, let port):
+            "Cannot serve metrics on \(host):\(port). Is another program using the port? Choose another metrics_address."
         case .cannotCreateClientContext:
             "Cannot create the WebSocket client context (libwebsockets)."
         case .cannotReadTLSFile(let path):

@@ -94,6 +94,9 @@ public final class WebSocketServer: @unchecked Sendable {
         var closing = false
         /// Since when the backlog has been over the limits (nil while under them).
         var overLimitSince: ContinuousClock.Instant?
+        /// A writeable callback has been asked for (`lws_callback_on_writable`) and not yet delivered. While it is
+        /// pending, frames queued meanwhile are written by that callback: nothing asks again.
+        var writablePending = false
         init(id: ConnectionID, wsi: OpaquePointer, address: String) { self.id = id; self.wsi = wsi; self.address = address }
     }
 
@@ -330,7 +333,19 @@ public final class WebSocketServer: @unchecked Sendable {
             closeSlow(connection)
             return
         }
-        lws_callback_on_writable(connection.wsi)
+        requestWritable(connection)
+    }
+
+    /// Asks lws for a writeable callback unless one is already pending, so a burst of frames for one connection
+    /// (a fan-out, a page) costs one request, not one per frame. The queue is never left non-empty without a
+    /// callback pending: `send` asks when it queues, the callback clears the mark before it writes, and
+    /// `writeQueued` asks again when frames remain after a write; a frame queued while a callback is pending
+    /// leaves on that callback. A partial write needs nothing from here: lws keeps POLLOUT on until it has sent
+    /// what it holds, and only then calls writeable again.
+    private func requestWritable(_ connection: Connection) {
+        guard !connection.writablePending else { return }
+        // 1: asked. 0 or -1: lws is closing the socket (its LWS_CALLBACK_CLOSED follows); the next send asks again.
+        if lws_callback_on_writable(connection.wsi) == 1 { connection.writablePending = true }
     }
 
     /// Closes connections whose backlog has stayed over the limits since the previous check.
@@ -610,6 +625,8 @@ public final class WebSocketServer: @unchecked Sendable {
 
         case LWS_CALLBACK_SERVER_WRITEABLE:
             guard let user, let connection = connections[user.load(as: UInt64.self)] else { return -1 }
+            // This is the callback asked for (or one lws sends on its own): a frame queued from now on asks again.
+            connection.writablePending = false
             if lwsIsClosing(connection) { return 0 }
             return writeQueued(connection)
 
@@ -700,7 +717,9 @@ public final class WebSocketServer: @unchecked Sendable {
         }
         if connection.overLimitSince != nil, !overLimit(connection, factor: 1) { connection.overLimitSince = nil }
         if !connection.outbound.isEmpty {
-            lws_callback_on_writable(wsi)
+            // More to write. (What lws holds of a partial write it sends itself, keeping POLLOUT on, and it calls
+            // back writeable only once that is out.)
+            requestWritable(connection)
         } else if let request = connection.closeRequest {
             setCloseReason(wsi, request.code, request.reason)
             return -1

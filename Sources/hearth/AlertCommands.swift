@@ -33,7 +33,8 @@ struct AlertsCommand: AsyncParsableCommand {
         guard !alerts.isEmpty else { return Output.line("No open alerts.") }
         let titles = Dictionary(rooms.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
         let rows = [["ID", "RAISED", "SEVERITY", "CATEGORY", "SESSION", "MEMBER", ""]] + alerts.map { alert in
-            ["\(alert.id)", RoomTable.clock(alert.ts), alert.severity, alert.category + (alert.seq.map { " (message \($0))" } ?? ""),
+            ["\(alert.id)", RoomTable.clock(alert.ts), Output.printable(alert.severity.rawValue, newline: " "),
+             Output.printable(alert.category.rawValue, newline: " ") + (alert.seq.map { " (message \($0))" } ?? ""),
              Output.printable(titles[alert.room] ?? alert.room.rawValue, newline: " "),
              Output.printable(alert.member.name, newline: " "), alert.escalated == true ? "ESCALATED" : ""]
         }

@@ -54,7 +54,7 @@ struct ExportCommand: AsyncParsableCommand {
     /// What `--json` prints.
     struct Result: Encodable {
         var disclosure: Int64
-        var format: String
+        var format: ServerFrame.Transcript.Format
         var path: String
         var room: RoomID
         var withheld: Int

@@ -26,6 +26,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The certificate's private key (PEM, readable only by hearthd's user).") var tlsKey: String?
     @Flag(help: "A TLS-terminating reverse proxy is in front: allow plain HTTP on a public address, take client addresses from X-Forwarded-For (needs https --allowed-origin).")
     var behindProxy = false
+    @Option(help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (PORT, or a loopback HOST:PORT); off by default.")
+    var metricsAddress: String?
     @Option(name: .customLong("allowed-origin"), help: "A browser origin allowed to connect, e.g. https://chat.clinic.example (repeatable; replaces allowed_origins).")
     var allowedOrigins: [String] = []
 
@@ -44,6 +46,7 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert { configuration.tlsCert = tlsCert }
         if let tlsKey { configuration.tlsKey = tlsKey }
         if behindProxy { configuration.behindProxy = true }
+        if let metricsAddress { configuration.metricsAddress = metricsAddress }
         if !allowedOrigins.isEmpty { configuration.allowedOrigins = allowedOrigins }
         if let host { configuration.host = host }
         if let port { configuration.port = port }

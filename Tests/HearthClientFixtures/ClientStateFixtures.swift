@@ -76,8 +76,8 @@ public enum Fixture {
     }
 
     public static func alert(_ id: Int64, room: RoomID = group, member: MemberInfo = sam,
-                             ts: String = "2026-11-24T02:04:55.610Z", category: String = "suicide",
-                             severity: String = "high", escalated: Bool? = nil,
+                             ts: String = "2026-11-24T02:04:55.610Z", category: AlertCategory = .crisis(.suicide),
+                             severity: AlertSeverity = .high, escalated: Bool? = nil,
                              acknowledgedBy: MemberInfo? = nil) -> Alert {
         Alert(id: id, room: room, member: member, severity: severity, category: category, ts: ts,
               acknowledgedBy: acknowledgedBy, acknowledgedAt: acknowledgedBy == nil ? nil : "2026-11-24T02:05:34.140Z",
@@ -91,7 +91,7 @@ public enum Fixture {
     }
 
     /// A `moderation` frame by Dana.
-    public static func moderation(_ action: String, room: RoomID = group, target: MemberInfo? = nil,
+    public static func moderation(_ action: ModerationAction, room: RoomID = group, target: MemberInfo? = nil,
                                   seq: Int64? = nil, until: String? = nil, reason: String? = nil,
                                   seconds: Int? = nil, on: Bool? = nil,
                                   round: ServerFrame.Round? = nil) -> ServerFrame {

@@ -63,7 +63,7 @@ struct ClientStateStaffTests {
         var state = ClientState.counselorInGroup()
         _ = state.feed(.hands(.init(room: F.group, queue: [F.sam, F.alex])))
         #expect(state.hands(in: F.group) == [F.sam, F.alex])
-        _ = state.feed(F.moderation("lower_hand", target: F.sam))
+        _ = state.feed(F.moderation(.lowerHand, target: F.sam))
         #expect(state.hands(in: F.group) == [F.alex])
         _ = state.feed(.hands(.init(room: F.group, queue: [])))
         #expect(state.hands(in: F.group).isEmpty)
@@ -72,11 +72,11 @@ struct ClientStateStaffTests {
     @Test func theRoundFollowsRoundStartPassAndRoundEnd() {
         var state = ClientState.counselorInGroup()
         let order = [F.alex, F.sam]
-        _ = state.feed(F.moderation("round_start", round: .init(order: order, speaker: F.alex)))
+        _ = state.feed(F.moderation(.roundStart, round: .init(order: order, speaker: F.alex)))
         #expect(state.round(in: F.group) == .init(order: order, speaker: F.alex))
-        _ = state.feed(F.moderation("pass", round: .init(order: order, speaker: F.sam)))
+        _ = state.feed(F.moderation(.pass, round: .init(order: order, speaker: F.sam)))
         #expect(state.round(in: F.group)?.speaker == F.sam)
-        _ = state.feed(F.moderation("round_end"))
+        _ = state.feed(F.moderation(.roundEnd))
         #expect(state.round(in: F.group) == nil)
     }
 
@@ -86,9 +86,9 @@ struct ClientStateStaffTests {
         var state = ClientState.counselorInGroup()
         _ = state.feed(.message(F.message(4, held: true)))
 
-        _ = state.feed(F.moderation("hide", seq: 2, reason: "personal attack"))
-        _ = state.feed(F.moderation("pin", seq: 3))
-        _ = state.feed(F.moderation("release", seq: 4))
+        _ = state.feed(F.moderation(.hide, seq: 2, reason: "personal attack"))
+        _ = state.feed(F.moderation(.pin, seq: 3))
+        _ = state.feed(F.moderation(.release, seq: 4))
         var room = try #require(state.roomStates[F.group])
         let hidden = try #require(room.messages.message(seq: 2))
         // Staff keep the text and see why.
@@ -97,10 +97,10 @@ struct ClientStateStaffTests {
         #expect(room.pinned.map(\.seq) == [3])
         #expect(room.messages.message(seq: 4)?.held == nil)
 
-        _ = state.feed(F.moderation("hide", seq: 3, reason: "off topic"))
+        _ = state.feed(F.moderation(.hide, seq: 3, reason: "off topic"))
         #expect(state.roomStates[F.group]?.pinned.first?.hidden == true)
-        _ = state.feed(F.moderation("unhide", seq: 2))
-        _ = state.feed(F.moderation("unpin", seq: 3))
+        _ = state.feed(F.moderation(.unhide, seq: 2))
+        _ = state.feed(F.moderation(.unpin, seq: 3))
         room = try #require(state.roomStates[F.group])
         #expect(room.messages.message(seq: 2)?.hidden == nil)
         #expect(room.messages.message(seq: 2)?.hiddenReason == nil)
@@ -112,10 +112,10 @@ struct ClientStateStaffTests {
         var state = ClientState()
         state.signIn(as: F.alex)
         state.enter(seq: 3, messages: F.messages(1...3), role: .participant)
-        _ = state.feed(F.moderation("hide", seq: 2))
+        _ = state.feed(F.moderation(.hide, seq: 2))
         #expect(state.visibleMessages(in: F.group).message(seq: 2)?.body == "")
 
-        let effects = state.feed(F.moderation("unhide", seq: 2))
+        let effects = state.feed(F.moderation(.unhide, seq: 2))
         #expect(effects.commands == [.history(room: F.group, beforeSeq: 3, limit: 1)])
         _ = state.feed(.history(.init(room: F.group, messages: [F.message(2)], more: false, ref: effects.requests[0].ref)))
         #expect(state.visibleMessages(in: F.group).message(seq: 2)?.body == "message 2")
@@ -123,27 +123,27 @@ struct ClientStateStaffTests {
 
     @Test func lockSlowAndReviewSetTheRoomsControls() throws {
         var state = ClientState.counselorInGroup()
-        _ = state.feed(F.moderation("lock"))
-        _ = state.feed(F.moderation("slow", seconds: 30))
-        _ = state.feed(F.moderation("review", on: true))
+        _ = state.feed(F.moderation(.lock))
+        _ = state.feed(F.moderation(.slow, seconds: 30))
+        _ = state.feed(F.moderation(.review, on: true))
         var controls = try #require(state.roomStates[F.group]?.controls)
         #expect(controls.locked && controls.slowSeconds == 30 && controls.review)
 
-        _ = state.feed(F.moderation("unlock"))
-        _ = state.feed(F.moderation("slow", seconds: 0))
-        _ = state.feed(F.moderation("review", on: false))
+        _ = state.feed(F.moderation(.unlock))
+        _ = state.feed(F.moderation(.slow, seconds: 0))
+        _ = state.feed(F.moderation(.review, on: false))
         controls = try #require(state.roomStates[F.group]?.controls)
         #expect(!controls.locked && controls.slowSeconds == 0 && !controls.review)
     }
 
     @Test func mutesAreListedUntilUnmutedOrTheirTimeIsUp() {
         var state = ClientState.counselorInGroup()
-        _ = state.feed(F.moderation("mute", target: F.sam, until: "2026-11-24T02:09:00.000Z"))
-        _ = state.feed(F.moderation("mute", target: F.alex))
+        _ = state.feed(F.moderation(.mute, target: F.sam, until: "2026-11-24T02:09:00.000Z"))
+        _ = state.feed(F.moderation(.mute, target: F.alex))
         #expect(state.mutedMembers(in: F.group, at: F.now) == [F.alex, F.sam])
         // A timed mute ends by itself, even if its `unmute` was missed.
         #expect(state.mutedMembers(in: F.group, at: F.time("2026-11-24T02:09:00.000Z")) == [F.alex])
-        _ = state.feed(F.moderation("unmute", target: F.alex))
+        _ = state.feed(F.moderation(.unmute, target: F.alex))
         #expect(state.mutedMembers(in: F.group, at: F.now) == [F.sam])
     }
 
@@ -159,7 +159,30 @@ struct ClientStateStaffTests {
         #expect(state.phase(of: F.group, at: F.now) == .ended)
     }
 
+    @Test func aModerationActionThisBuildDoesNotKnowIsKeptAndChangesNothing() throws {
+        var state = ClientState.counselorInGroup()
+        let before = state
+        let frame = try FrameCodec().decodeServerFrame(Array(#"""
+            {"action":"spotlight","room":"r_group","target":{"id":"p_sam","name":"Sam T.","role":"participant"},"type":"moderation"}
+            """#.utf8))
+        guard case .moderation(let moderation) = frame else { Issue.record("not a moderation frame: \(frame)"); return }
+        #expect(moderation.action == .unknown("spotlight"))
+        #expect(state.feed(frame).isEmpty)
+        #expect(state == before)
+    }
+
     // MARK: Alerts
+
+    @Test func anAlertOfACategoryAndSeverityThisBuildDoesNotKnowIsKeptAsSent() throws {
+        var state = ClientState.counselorInGroup()
+        let frame = try FrameCodec().decodeServerFrame(Array(#"""
+            {"category":"gambling","id":7,"member":{"id":"p_sam","name":"Sam T.","role":"participant"},"room":"r_group","severity":"critical","ts":"2026-11-24T02:04:55.610Z","type":"alert"}
+            """#.utf8))
+        _ = state.feed(frame)
+        let alert = try #require(state.alerts[7])
+        #expect(alert.category == .unknown("gambling") && alert.severity == .unknown("critical"))
+        #expect(state.openAlerts.map(\.id) == [7])
+    }
 
     @Test func aLaterAlertFrameReplacesTheEarlierOneByID() {
         var state = ClientState.counselorInGroup()

@@ -9,9 +9,9 @@ struct CrisisLexiconTests {
 
     struct Expected: CustomTestStringConvertible, Sendable {
         var text: String
-        var category: String
+        var category: CrisisCategory
         var severity: CrisisSeverity
-        init(_ text: String, _ category: String, _ severity: CrisisSeverity) {
+        init(_ text: String, _ category: CrisisCategory, _ severity: CrisisSeverity) {
             self.text = text
             self.category = category
             self.severity = severity
@@ -22,70 +22,70 @@ struct CrisisLexiconTests {
     // MARK: - Matching
 
     @Test("phrases are found however they are typed", arguments: [
-        Expected("I want to kill myself", "suicide", .high),
-        Expected("k.i.l.l my-self", "suicide", .high),
-        Expected("kill, myself!!", "suicide", .high),
-        Expected("killlll myselffff", "suicide", .high),
-        Expected("k i l l myself", "suicide", .high),
-        Expected("honestly killmyself", "suicide", .high),
-        Expected("I'm going to kill my self", "suicide", .high),
-        Expected("KILLING MYSELF tonight", "suicide", .high),
-        Expected("k1ll mys3lf", "suicide", .high),
-        Expected("k\u{200B}ill my\u{00AD}self", "suicide", .high),
-        Expected("ｋｉｌｌ ｍｙｓｅｌｆ", "suicide", .high),
-        Expected("I've been thinking about suiiicide", "suicide", .high),
-        Expected("Suïcidé", "suicide", .high),
-        Expected("$u1c1de", "suicide", .high),
-        Expected("feeling 5uicidal again", "suicide", .high),
-        Expected("s u i c i d e", "suicide", .high),
-        Expected("suicdie", "suicide", .high),
-        Expected("sucide", "suicide", .high),
-        Expected("I'm sucidal", "suicide", .high),
-        Expected("suicidality", "suicide", .high),
-        Expected("i just...want to die", "suicide", .high),
-        Expected("i wanttodie", "suicide", .high),
-        Expected("want2die", "suicide", .high),
-        Expected("honestly i wanna dieee", "suicide", .high),
-        Expected("everyone would be better off without me", "suicide", .high),
-        Expected("kms", "suicide", .high),
-        Expected("gonna unalive myself", "suicide", .high),
-        Expected("I don’t want to live like this", "suicide", .high),
-        Expected("I might hang myself", "suicide", .high),
-        Expected("I almost hung myself", "suicide", .high),
-        Expected("killingmyself", "suicide", .high),
-        Expected("unaliving", "suicide", .high),
-        Expected("sewerslide", "suicide", .high),
-        Expected("I can't go on", "suicide", .medium),
-        Expected("feeling hopeless today", "suicide", .low),
-        Expected("I keep cutting myself", "self_harm", .high),
-        Expected("I cut myself again last night", "self_harm", .high),
-        Expected("my self-harm scars", "self_harm", .medium),
-        Expected("selfharm", "self_harm", .medium),
-        Expected("I think I overdosed", "overdose", .high),
-        Expected("I almost ODed", "overdose", .high),
-        Expected("overdose", "overdose", .high),
-        Expected("overdsoe", "overdose", .high),
-        Expected("I OD’d on Friday", "overdose", .high),
-        Expected("she od'd", "overdose", .high),
-        Expected("I took too many pills", "overdose", .high),
-        Expected("they had to narcan me", "overdose", .low),
-        Expected("I relapsed on Saturday", "relapse", .medium),
-        Expected("I used again.", "relapse", .medium),
-        Expected("drank again after 90 days", "relapse", .medium),
-        Expected("rel@psed", "relapse", .medium),
-        Expected("relpased", "relapse", .medium),
-        Expected("I got high last night", "relapse", .medium),
-        Expected("relapse prevention worksheet", "relapse", .low),
-        Expected("I'm going to hurt someone", "violence", .high),
-        Expected("I'm gonna kill him", "violence", .high),
-        Expected("just go kill yourself", "violence", .high),
-        Expected("kill ur self", "violence", .high),
-        Expected("he hits me when he drinks", "abuse", .medium),
-        Expected("my boyfriend beats me up", "abuse", .medium),
-        Expected("I was abused as a kid", "abuse", .medium),
-        Expected("I was abuzed", "abuse", .medium),
-        Expected("she molestd me", "abuse", .medium),
-        Expected("I'm scared to go home", "abuse", .medium),
+        Expected("I want to kill myself", .suicide, .high),
+        Expected("k.i.l.l my-self", .suicide, .high),
+        Expected("kill, myself!!", .suicide, .high),
+        Expected("killlll myselffff", .suicide, .high),
+        Expected("k i l l myself", .suicide, .high),
+        Expected("honestly killmyself", .suicide, .high),
+        Expected("I'm going to kill my self", .suicide, .high),
+        Expected("KILLING MYSELF tonight", .suicide, .high),
+        Expected("k1ll mys3lf", .suicide, .high),
+        Expected("k\u{200B}ill my\u{00AD}self", .suicide, .high),
+        Expected("ｋｉｌｌ ｍｙｓｅｌｆ", .suicide, .high),
+        Expected("I've been thinking about suiiicide", .suicide, .high),
+        Expected("Suïcidé", .suicide, .high),
+        Expected("$u1c1de", .suicide, .high),
+        Expected("feeling 5uicidal again", .suicide, .high),
+        Expected("s u i c i d e", .suicide, .high),
+        Expected("suicdie", .suicide, .high),
+        Expected("sucide", .suicide, .high),
+        Expected("I'm sucidal", .suicide, .high),
+        Expected("suicidality", .suicide, .high),
+        Expected("i just...want to die", .suicide, .high),
+        Expected("i wanttodie", .suicide, .high),
+        Expected("want2die", .suicide, .high),
+        Expected("honestly i wanna dieee", .suicide, .high),
+        Expected("everyone would be better off without me", .suicide, .high),
+        Expected("kms", .suicide, .high),
+        Expected("gonna unalive myself", .suicide, .high),
+        Expected("I don’t want to live like this", .suicide, .high),
+        Expected("I might hang myself", .suicide, .high),
+        Expected("I almost hung myself", .suicide, .high),
+        Expected("killingmyself", .suicide, .high),
+        Expected("unaliving", .suicide, .high),
+        Expected("sewerslide", .suicide, .high),
+        Expected("I can't go on", .suicide, .medium),
+        Expected("feeling hopeless today", .suicide, .low),
+        Expected("I keep cutting myself", .selfHarm, .high),
+        Expected("I cut myself again last night", .selfHarm, .high),
+        Expected("my self-harm scars", .selfHarm, .medium),
+        Expected("selfharm", .selfHarm, .medium),
+        Expected("I think I overdosed", .overdose, .high),
+        Expected("I almost ODed", .overdose, .high),
+        Expected("overdose", .overdose, .high),
+        Expected("overdsoe", .overdose, .high),
+        Expected("I OD’d on Friday", .overdose, .high),
+        Expected("she od'd", .overdose, .high),
+        Expected("I took too many pills", .overdose, .high),
+        Expected("they had to narcan me", .overdose, .low),
+        Expected("I relapsed on Saturday", .relapse, .medium),
+        Expected("I used again.", .relapse, .medium),
+        Expected("drank again after 90 days", .relapse, .medium),
+        Expected("rel@psed", .relapse, .medium),
+        Expected("relpased", .relapse, .medium),
+        Expected("I got high last night", .relapse, .medium),
+        Expected("relapse prevention worksheet", .relapse, .low),
+        Expected("I'm going to hurt someone", .violence, .high),
+        Expected("I'm gonna kill him", .violence, .high),
+        Expected("just go kill yourself", .violence, .high),
+        Expected("kill ur self", .violence, .high),
+        Expected("he hits me when he drinks", .abuse, .medium),
+        Expected("my boyfriend beats me up", .abuse, .medium),
+        Expected("I was abused as a kid", .abuse, .medium),
+        Expected("I was abuzed", .abuse, .medium),
+        Expected("she molestd me", .abuse, .medium),
+        Expected("I'm scared to go home", .abuse, .medium),
     ])
     func finds(_ expected: Expected) throws {
         let match = lexicon.scan(expected.text)
@@ -191,10 +191,10 @@ struct CrisisLexiconTests {
 
     @Test("the most severe phrase in a message wins")
     func mostSevere() {
-        #expect(lexicon.scan("I relapsed and now I want to die") == CrisisMatch(severity: .high, category: "suicide"))
+        #expect(lexicon.scan("I relapsed and now I want to die") == CrisisMatch(severity: .high, category: .suicide))
         #expect(lexicon.scan("relapse prevention is hard, I relapsed")
-            == CrisisMatch(severity: .medium, category: "relapse"))
-        #expect(lexicon.scan("I feel hopeless and he hits me") == CrisisMatch(severity: .medium, category: "abuse"))
+            == CrisisMatch(severity: .medium, category: .relapse))
+        #expect(lexicon.scan("I feel hopeless and he hits me") == CrisisMatch(severity: .medium, category: .abuse))
     }
 
     @Test("between equally severe phrases, the first in the file wins, wherever they are in the message")
@@ -204,8 +204,8 @@ struct CrisisLexiconTests {
             medium | relapse | banana
             high   | suicide | cherry
             """, source: "small.txt")
-        #expect(small.scan("banana then apple pie") == CrisisMatch(severity: .medium, category: "abuse"))
-        #expect(small.scan("banana, apple pie, cherry") == CrisisMatch(severity: .high, category: "suicide"))
+        #expect(small.scan("banana then apple pie") == CrisisMatch(severity: .medium, category: .abuse))
+        #expect(small.scan("banana, apple pie, cherry") == CrisisMatch(severity: .high, category: .suicide))
         #expect(small.scan("apple") == nil)
     }
 
@@ -239,7 +239,7 @@ struct CrisisLexiconTests {
         for input in inputs { #expect(lexicon.scan(input) == nil) }
         #expect(Date().timeIntervalSince(start) < 5)
         let long = String(repeating: "I went to my meeting and talked with my sponsor. ", count: 80) + "kms"
-        #expect(lexicon.scan(long) == CrisisMatch(severity: .high, category: "suicide"))
+        #expect(lexicon.scan(long) == CrisisMatch(severity: .high, category: .suicide))
     }
 
     // MARK: - The shipped file
@@ -247,7 +247,7 @@ struct CrisisLexiconTests {
     @Test("the standard lexicon loads and covers every category and severity")
     func standard() {
         #expect((60...140).contains(lexicon.entryCount))
-        #expect(lexicon.categories == Set(CrisisLexicon.knownCategories))
+        #expect(lexicon.categories == Set(CrisisCategory.allCases))
         for severity in CrisisSeverity.allCases {
             #expect(lexicon.entries.contains { $0.severity == severity })
         }
@@ -296,7 +296,7 @@ struct CrisisLexiconTests {
         let text = "\u{FEFF}# heading\r\n\r\n  HIGH | Suicide | Jump off a bridge   # a trailing comment\r\nordinary | overdone, amused\r\n"
         let parsed = try CrisisLexicon(parsing: text, source: "clinic.txt")
         #expect(parsed.entryCount == 1)
-        #expect(parsed.scan("I want to jump off a bridge") == CrisisMatch(severity: .high, category: "suicide"))
+        #expect(parsed.scan("I want to jump off a bridge") == CrisisMatch(severity: .high, category: .suicide))
         #expect(parsed.ordinary.count == 2)
     }
 
@@ -307,8 +307,8 @@ struct CrisisLexiconTests {
         let clinic = try CrisisLexicon(parsing: "high | relapse | went to the bar\n", source: "clinic.txt")
         let merged = lexicon.overridden(by: clinic, mode: .extend)
         #expect(merged.entryCount == lexicon.entryCount + 1)
-        #expect(merged.scan("I went to the bar") == CrisisMatch(severity: .high, category: "relapse"))
-        #expect(merged.scan("I want to kill myself") == CrisisMatch(severity: .high, category: "suicide"))
+        #expect(merged.scan("I went to the bar") == CrisisMatch(severity: .high, category: .relapse))
+        #expect(merged.scan("I want to kill myself") == CrisisMatch(severity: .high, category: .suicide))
         #expect(lexicon.scan("I went to the bar") == nil)
     }
 
@@ -330,7 +330,7 @@ struct CrisisLexiconTests {
         let clinic = try CrisisLexicon(parsing: "high | relapse | relapsed\n", source: "clinic.txt")
         let merged = lexicon.overridden(by: clinic, mode: .extend)
         #expect(merged.entryCount == lexicon.entryCount)
-        #expect(merged.scan("I relapsed") == CrisisMatch(severity: .high, category: "relapse"))
+        #expect(merged.scan("I relapsed") == CrisisMatch(severity: .high, category: .relapse))
     }
 
     @Test("extend adds a clinic's ordinary words to the shipped ones")
@@ -350,8 +350,8 @@ struct CrisisLexiconTests {
             """, source: "clinic.txt")
         let replaced = lexicon.overridden(by: clinic, mode: .replace)
         #expect(replaced.entryCount == 1)
-        #expect(replaced.categories == ["relapse"])
-        #expect(replaced.scan("I went to the bar") == CrisisMatch(severity: .medium, category: "relapse"))
+        #expect(replaced.categories == [.relapse])
+        #expect(replaced.scan("I went to the bar") == CrisisMatch(severity: .medium, category: .relapse))
         #expect(replaced.scan("I want to kill myself") == nil)
     }
 

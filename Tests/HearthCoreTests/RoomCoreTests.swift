@@ -101,7 +101,7 @@ struct RoomCoreTests {
 
     @Test func reviewModeAndHighSeverityHoldOnlyChatAndTheScanGoesWithThePost() throws {
         var room = Self.room()
-        let high = CrisisMatch(severity: .high, category: "suicide")
+        let high = CrisisMatch(severity: .high, category: .suicide)
         let held = try Self.post(&room, Self.alex, "I want to die", scan: { _ in high }).get()
         #expect(held.held && held.crisis == high)
         _ = room.moderate(.review(on: true), by: Self.dana.member, target: nil, now: Self.now)
@@ -112,7 +112,7 @@ struct RoomCoreTests {
 
     @Test func aFullWriterRefusesBusyButKeepsItsReserveForAParticipantsCrisis() throws {
         var room = Self.room()
-        let crisis = CrisisMatch(severity: .high, category: "suicide")
+        let crisis = CrisisMatch(severity: .high, category: .suicide)
         guard case .failure(let full) = Self.post(&room, Self.alex, writer: .full, scan: { _ in crisis }) else {
             Issue.record("full"); return
         }

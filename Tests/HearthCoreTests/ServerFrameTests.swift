@@ -14,7 +14,7 @@ struct ServerFrameTests {
                                   opens: "2026-11-23T17:45:00-08:00", closes: "2026-11-23T21:10:00-08:00",
                                   timeZone: "America/Los_Angeles")
 
-    static let alert = Alert(id: 3, room: RoomID("r_group"), member: alex, severity: "high", category: "suicide",
+    static let alert = Alert(id: 3, room: RoomID("r_group"), member: alex, severity: .high, category: .crisis(.suicide),
                              ts: "2026-11-24T02:04:55.610Z", seq: 12, escalated: true)
 
     static let everyFrame: [ServerFrame] = [
@@ -41,7 +41,7 @@ struct ServerFrameTests {
         .alertBacklog(.init(replayed: 50, more: 1950, oldest: "2026-11-24T02:04:55.610Z")),
     ]
 
-    static let coalesced = Alert(id: 4, room: RoomID("r_group"), member: alex, severity: "high", category: "suicide",
+    static let coalesced = Alert(id: 4, room: RoomID("r_group"), member: alex, severity: .high, category: .crisis(.suicide),
                                  ts: "2026-11-24T02:04:55.610Z", seq: 12, count: 3,
                                  latest: "2026-11-24T02:06:01.002Z", latestSeq: 15)
 

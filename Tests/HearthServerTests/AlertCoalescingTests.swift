@@ -39,7 +39,7 @@ import Testing
         #expect(Set(frames.map(\.id)).count == 1)
         #expect(frames[0].count == nil && frames[0].latest == nil)
         let last = try #require(frames.last)
-        #expect(last.category == "not_safe" && last.severity == "high" && last.latest != nil)
+        #expect(last.category == .notSafe && last.severity == .high && last.latest != nil)
         // At most one frame a second (plus the first), never one per check-in.
         let seconds = Int(elapsed.components.seconds) + 1
         #expect(frames.count <= seconds + 2, "\(frames.count) frames in \(elapsed)")
@@ -74,7 +74,7 @@ import Testing
         // Another cause in the same room is another alert.
         let flagged = try await alex.say(CrisisSafetyTests.crisis, in: group)
         let crisis = try await dana.expect("crisis alert") { frame -> Alert? in
-            if case .alert(let frame) = frame, frame.alert.category == "suicide" { return frame.alert }
+            if case .alert(let frame) = frame, frame.alert.category == .crisis(.suicide) { return frame.alert }
             return nil
         }
         #expect(crisis.id != first.id && crisis.seq == flagged.seq && crisis.count == nil)
@@ -88,7 +88,7 @@ import Testing
             if case .alert(let frame) = frame, frame.alert.id != first.id, frame.alert.id != crisis.id { return frame.alert }
             return nil
         }
-        #expect(reopened.count == nil && reopened.category == "not_safe" && reopened.acknowledgedBy == nil)
+        #expect(reopened.count == nil && reopened.category == .notSafe && reopened.acknowledgedBy == nil)
         #expect(try await dana.openAlerts().map(\.id) == [crisis.id, reopened.id])
     }
 

@@ -29,8 +29,8 @@ import Testing
             let alert = try await staff.alertFrame()
             #expect(alert.room == clinic.group.id)
             #expect(alert.member == clinic.alex.0.identity.member)
-            #expect(alert.category == "not_safe")
-            #expect(alert.severity == "high")
+            #expect(alert.category == .notSafe)
+            #expect(alert.severity == .high)
             #expect(alert.acknowledgedBy == nil)
         }
         // Peers never see a check-in or an alert.

@@ -75,7 +75,7 @@ import Glibc
         #expect(open.status == 0, "\(open.stderr)")
         let alerts = try JSONDecoder().decode([Alert].self, from: Data(open.stdout.utf8))
         #expect(alerts == [raised])
-        #expect(raised.category == "not_safe" && raised.severity == "high")
+        #expect(raised.category == .notSafe && raised.severity == .high)
         #expect(raised.member == server.clinic.alex.0.identity.member)
         #expect(open.stdout == HearthCLI.wireJSON([raised]) + "\n")
         let table = try await cli.run(["alerts"])

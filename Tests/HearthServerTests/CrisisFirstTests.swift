@@ -45,13 +45,13 @@ import Testing
         // A crisis message: its alert reaches the counselor while the ordinary backlog has not moved.
         _ = try await alex.say(Self.crisis, in: room)
         let alert = try await dana.alertFrame()
-        #expect(alert.member.id == clinic.alex.0.id && alert.category == "suicide")
+        #expect(alert.member.id == clinic.alex.0.id && alert.category == .crisis(.suicide))
         // (Not one ordinary item ran; on a slow machine an attendance heartbeat may have joined the queue.)
         #expect(keeper.depth(.ordinary) >= backlog)
         // A "not safe" check-in is crisis work too: stored and answered, with its alert, past the same backlog.
         #expect(try await jamie.refusalCode(.checkin(room: room, mood: nil, craving: nil, safe: false)) == nil)
         let notSafe = try await dana.alertFrame()
-        #expect(notSafe.member.id == clinic.jamie.0.id && notSafe.category == "not_safe")
+        #expect(notSafe.member.id == clinic.jamie.0.id && notSafe.category == .notSafe)
         #expect(keeper.depth(.ordinary) >= backlog)
         let alerts = try await server.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert") }
         #expect(alerts == 2)

@@ -28,7 +28,7 @@ import Testing
         for staff in [dana, jordan] {
             let alert = try await staff.alertFrame()
             #expect(alert.room == room && alert.seq == ack.seq && alert.member.id == clinic.alex.0.id)
-            #expect(alert.severity == "high" && alert.category == "suicide")
+            #expect(alert.severity == .high && alert.category == .crisis(.suicide))
         }
         // Peers see the message (no hold by default), never the alert or the resources.
         let peerFrames = await sam.drain()
@@ -91,7 +91,7 @@ import Testing
         #expect(try await dana.moderate(room, .release(seq: ack.seq)) == nil)
         let released = try await sam.message()
         #expect(released.seq == ack.seq && released.held == nil && released.body == Self.crisis)
-        #expect(try await alex.moderation("release").seq == ack.seq)
+        #expect(try await alex.moderation(.release).seq == ack.seq)
         #expect(try await server.auditRows(room: room, actions: [.release]).count == 1)
     }
 
@@ -101,7 +101,7 @@ import Testing
         let clinic = server.clinic, room = clinic.group.id
         let (dana, alex, sam) = try await server.groupSession()
         #expect(try await dana.moderate(room, .review(on: true)) == nil)
-        #expect(try await sam.moderation("review").on == true)
+        #expect(try await sam.moderation(.review).on == true)
         let held = try await alex.say("Can we talk about the weekend?", in: room)
         #expect(try await alex.message().held == true)
         #expect(await sam.drain().allSatisfy { $0.type != "message" })

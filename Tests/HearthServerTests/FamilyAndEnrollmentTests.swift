@@ -127,7 +127,11 @@ import Testing
     }
 
     @Test func aMidProgramJoinerSeesOnlyTheCohortSessionsFromTheirStart() async throws {
-        let server = try TestServer()
+        // At noon in the clinic's zone, so the session 23 hours ago is on the day before whatever the hour of the run.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TestClinic.zone
+        let noon = calendar.date(bySettingHour: 12, minute: 0, second: 0, of: Date())!
+        let server = try TestServer(clock: TestClock(noon))
         defer { server.shutdown() }
         let clinic = server.clinic
         let today = LocalDate(server.clock.now, in: TestClinic.zone)

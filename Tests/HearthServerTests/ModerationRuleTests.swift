@@ -15,9 +15,9 @@ import Testing
         let (dana, alex, sam) = try await hub.groupSession()
 
         #expect(try await dana.moderate(room, .mute(member: clinic.alex.0.id, minutes: 5, reason: "talking over others")) == nil)
-        let told = try await alex.moderation("mute")
+        let told = try await alex.moderation(.mute)
         #expect(told.target?.id == clinic.alex.0.id && told.until != nil && told.reason == nil)
-        #expect(try await dana.moderation("mute").reason == "talking over others")
+        #expect(try await dana.moderation(.mute).reason == "talking over others")
         try await hub.settle()
         #expect(sam.drainFrames().isEmpty)
 
@@ -37,7 +37,7 @@ import Testing
         #expect(try await alex.refusalCode(.send(room: room, body: "now?", clientID: "m2")) == .muted)
         hub.clock.advance(2 * 60)
         await hub.tick()
-        let lifted = try await alex.moderation("unmute")
+        let lifted = try await alex.moderation(.unmute)
         #expect(lifted.by == nil)
         try await alex.say("thanks", in: room)
 
@@ -69,7 +69,7 @@ import Testing
         #expect(alex.drainFrames().isEmpty && sam.drainFrames().isEmpty)
 
         #expect(try await dana.moderate(room, .lowerHand(member: clinic.alex.0.id)) == nil)
-        #expect(try await alex.moderation("lower_hand").target?.id == clinic.alex.0.id)
+        #expect(try await alex.moderation(.lowerHand).target?.id == clinic.alex.0.id)
         #expect(try await queue() == [clinic.sam.0.id])
         let (_, staffView) = try await hub.joined(clinic.admin.token, clinic.group)
         #expect(staffView.hands?.map(\.id) == [clinic.sam.0.id])
@@ -89,7 +89,7 @@ import Testing
         #expect(try await dana.moderate(room, .roundStart(order: [alexID, clinic.outsider.0.id])) == .badRequest)
         #expect(try await dana.moderate(room, .roundStart(order: [alexID, samID])) == nil)
         for member in [alex, sam, jamie] {
-            let started = try await member.moderation("round_start")
+            let started = try await member.moderation(.roundStart)
             #expect(started.round?.speaker.id == alexID && started.round?.order.map(\.id) == [alexID, samID])
         }
         #expect(try await sam.refusalCode(.send(room: room, body: "me first", clientID: "s1")) == .notYourTurn)
@@ -100,11 +100,11 @@ import Testing
         try await dana.say("Thank you, Alex.", in: room)
         #expect(try await sam.refusalCode(.pass(room: room)) == .notYourTurn)
         #expect(try await alex.refusalCode(.pass(room: room)) == nil)
-        #expect(try await jamie.moderation("pass").round?.speaker.id == samID)
+        #expect(try await jamie.moderation(.pass).round?.speaker.id == samID)
         #expect(try await alex.refusalCode(.send(room: room, body: "one more thing", clientID: "a2")) == .notYourTurn)
         try await sam.say("A 4. Rough weekend.", in: room)
         #expect(try await sam.refusalCode(.pass(room: room)) == nil)
-        let ended = try await jamie.moderation("round_end")
+        let ended = try await jamie.moderation(.roundEnd)
         #expect(ended.by?.id == samID && ended.round == nil)
         try await jamie.say("Can I go?", in: room)
         // Staff can end a round early.
@@ -157,7 +157,7 @@ import Testing
         let clinic = hub.clinic, room = clinic.group.id
         let (dana, alex, sam) = try await hub.groupSession()
         #expect(try await dana.moderate(room, .slow(seconds: 30)) == nil)
-        #expect(try await alex.moderation("slow").seconds == 30)
+        #expect(try await alex.moderation(.slow).seconds == 30)
 
         try await alex.say("first", in: room)
         guard case .error(let early) = try await alex.request(.send(room: room, body: "second", clientID: "s2")) else {
@@ -191,11 +191,11 @@ import Testing
         for connection in [dana, alex, sam] { _ = connection.drain() }
 
         #expect(try await dana.moderate(room, .hide(seq: rude.seq, reason: "personal attack")) == nil)
-        let seen = try await sam.moderation("hide")
+        let seen = try await sam.moderation(.hide)
         #expect(seen.seq == rude.seq && seen.reason == nil)
-        #expect(try await dana.moderation("hide").reason == "personal attack")
+        #expect(try await dana.moderation(.hide).reason == "personal attack")
         #expect(try await dana.moderate(room, .pin(seq: kind.seq)) == nil)
-        #expect(try await sam.moderation("pin").seq == kind.seq)
+        #expect(try await sam.moderation(.pin).seq == kind.seq)
 
         let (later, peer) = try await hub.joined(clinic.jamie.token, clinic.group)
         let hidden = try #require(peer.messages.first { $0.seq == rude.seq })

@@ -64,7 +64,7 @@ import Testing
         _ = await alex.drain()
 
         #expect(try await dana.moderate(room, .remove(member: clinic.sam.0.id, reason: "unsafe language")) == nil)
-        #expect(try await sam.moderation("remove").reason == nil)
+        #expect(try await sam.moderation(.remove).reason == nil)
         let left = try await alex.expect("sam left") { frame -> MemberInfo? in
             if case .presence(let presence) = frame, presence.state == .left { return presence.member }
             return nil
@@ -74,7 +74,7 @@ import Testing
         #expect(try await sam.refusalCode(.join(room: room, afterSeq: nil)) == .removed)
 
         #expect(try await dana.moderate(room, .ban(member: clinic.jamie.0.id, reason: nil)) == nil)
-        _ = try await jamie.moderation("ban")
+        _ = try await jamie.moderation(.ban)
         #expect(try await jamie.refusalCode(.join(room: room, afterSeq: nil)) == .banned)
         // The ban is kept in the store: it holds after a restart.
         try server.restart()
@@ -95,7 +95,7 @@ import Testing
         let (dana, _) = try await server.joined(clinic.counselor.token, clinic.group)
         let (alex, _) = try await server.joined(clinic.alex.token, clinic.group)
         #expect(try await dana.moderate(room, .lock) == nil)
-        #expect(try await alex.moderation("lock").by?.id == clinic.counselor.0.id)
+        #expect(try await alex.moderation(.lock).by?.id == clinic.counselor.0.id)
 
         let (jamie, _) = try await server.connect(clinic.jamie.token)
         guard case .waiting = try await jamie.request(.join(room: room, afterSeq: nil)) else {

@@ -125,13 +125,13 @@ import Testing
         server.server.lookups.pause()
         let checked = try await server.client.connect(server.url)
         checked.send(ClientRequest(.hello(token: server.clinic.alex.token), ref: "h"))
-        try await until(server, "the hello to be under way") { hub in hub.connections.values.contains { $0.helloPending } }
+        try await until(server, "the hello to be under way") { hub in hub.connections.values.contains { $0.signIn.isChecking } }
         let silent = try await server.client.connect(server.url)
         try await until(server, "the second connection") { hub in hub.connections.count == 2 }
         // Both connections opened long ago, as far as the hello deadline can tell: the next tick closes the one
         // that said nothing, not the one whose hello is being checked.
         await server.server.onServiceThread { hub in
-            for connection in hub.connections.values { connection.helloSince = .now - .seconds(3600) }
+            for connection in hub.connections.values { connection.signIn.since = .now - .seconds(3600) }
         }
         #expect(try await silent.error(timeout: .seconds(30)).code == .unauthorized)
         #expect(try await silent.closed().code == 4001)

@@ -46,11 +46,11 @@ import Testing
         let seenByJordan = [try await jordan.alertFrame(), try await jordan.alertFrame(), try await jordan.alertFrame()]
         let individualAlert = seenByJordan[2]
         #expect(seenByJordan == [notSafe, crisis, individualAlert])
-        #expect(individualAlert.room == individual.id && individualAlert.category == "not_safe")
+        #expect(individualAlert.room == individual.id && individualAlert.category == .notSafe)
 
         // Each listed alert is exactly what the alert frame carried, oldest first.
         #expect(try await dana.openAlerts() == [notSafe, crisis])
-        #expect(crisis.seq == flagged.seq && crisis.category == "suicide" && crisis.member.id == clinic.sam.0.id)
+        #expect(crisis.seq == flagged.seq && crisis.category == .crisis(.suicide) && crisis.member.id == clinic.sam.0.id)
         #expect(try await jordan.openAlerts() == [notSafe, crisis, individualAlert])
         // Limited to one room.
         #expect(try await dana.openAlerts(room: group) == [notSafe, crisis])

@@ -63,7 +63,7 @@ import Testing
         #expect(try await jordan.refusalCode(.join(room: session.id, afterSeq: nil)) == .forbidden)
         #expect(try await jordan.refusalCode(.breakGlass(room: session.id, reason: "short")) == .badRequest)
         #expect(try await jordan.refusalCode(.breakGlass(room: session.id, reason: "Participant unreachable after a crisis alert")) == nil)
-        let notice = try await dana.moderation("break_glass")
+        let notice = try await dana.moderation(.breakGlass)
         #expect(notice.by?.id == clinic.admin.0.id && notice.reason == "Participant unreachable after a crisis alert")
         let view = try await jordan.join(session.id)
         #expect(view.messages.map(\.body) == ["I relapsed on Saturday."])

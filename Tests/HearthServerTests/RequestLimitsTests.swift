@@ -78,7 +78,7 @@ import Testing
             if case .alert(let frame) = frame, frame.alert.seq == ack.seq { return frame.alert }
             return nil
         }
-        #expect(alert.member.id == clinic.sam.0.id && alert.category == "suicide")
+        #expect(alert.member.id == clinic.sam.0.id && alert.category == .crisis(.suicide))
         let result = try await flooding.value
 
         // The moderation allowance cut the flood off: the refusals past it were not even audited.

@@ -110,7 +110,7 @@ extension TestConnection {
     // MARK: Waiting for a frame of a type
 
     /// Waits for a `moderation` frame with this action.
-    func moderation(_ action: String) async throws -> ServerFrame.Moderation {
+    func moderation(_ action: ModerationAction) async throws -> ServerFrame.Moderation {
         try await expect("moderation \(action)") { frame in
             if case .moderation(let moderation) = frame, moderation.action == action { return moderation }
             return nil

@@ -19,7 +19,7 @@ struct RenderMembersPaneTests {
                .hands(.init(room: F.group, queue: [F.chris, F.alex])),
                F.checkin(F.alex, mood: 6, craving: 3, safe: true),
                F.checkin(F.sam, mood: 2, craving: 8, safe: false),
-               F.moderation("mute", target: F.sam))
+               F.moderation(.mute, target: F.sam))
         return state
     }
 
@@ -58,8 +58,8 @@ struct RenderMembersPaneTests {
 
     @Test func theMembersPaneShowsTheRoundsSpeaker() {
         var state = Self.room()
-        F.feed(&state, F.moderation("round_start", round: .init(order: [F.alex, F.sam, F.chris], speaker: F.alex)),
-               F.moderation("pass", round: .init(order: [F.alex, F.sam, F.chris], speaker: F.sam)))
+        F.feed(&state, F.moderation(.roundStart, round: .init(order: [F.alex, F.sam, F.chris], speaker: F.alex)),
+               F.moderation(.pass, round: .init(order: [F.alex, F.sam, F.chris], speaker: F.sam)))
         let grid = F.render(state, F.view(), width: 120, height: 30)
         let pane = Self.pane(grid)
         #expect(pane.contains("│Round — /round next"), "\(grid.dump)")
@@ -86,7 +86,7 @@ struct RenderMembersPaneTests {
 
     @Test func theSummaryStartsWithTheRoundsSpeaker() {
         var state = Self.room()
-        F.feed(&state, F.moderation("round_start", round: .init(order: [F.alex, F.sam], speaker: F.alex)))
+        F.feed(&state, F.moderation(.roundStart, round: .init(order: [F.alex, F.sam], speaker: F.alex)))
         let grid = F.render(state, F.view(), width: 80, height: 20)
         #expect(grid.row(containing: "speaker Alex R. · 4 here: Sam T. NOT SAFE") != nil, "\(grid.dump)")
     }

@@ -29,7 +29,7 @@ struct RenderMessagePaneTests {
 
     @Test func hiddenMessagesAreDimmedWithTheirTextAndReason() {
         var state = F.counselorInGroup(seq: 3)
-        F.feed(&state, F.moderation("hide", seq: 2, reason: "personal attack"))
+        F.feed(&state, F.moderation(.hide, seq: 2, reason: "personal attack"))
         let grid = F.render(state, F.view())
         let row = try! #require(grid.row(containing: "#2 "))
         #expect(grid.line(row).hasPrefix("18:04 #2 Alex R. [participant] [hidden] (personal attack) message 2"),
@@ -43,7 +43,7 @@ struct RenderMessagePaneTests {
         var state = F.counselorInGroup(seq: 1)
         F.feed(&state,
                .message(F.message(2, body: "pin me")),
-               F.moderation("pin", seq: 2),
+               F.moderation(.pin, seq: 2),
                .message(F.message(3, from: F.sam, body: "I want to use again", held: true)),
                .message(F.message(4, from: F.dana, body: "how are you doing?", kind: .whisper, to: F.sam)),
                .message(F.message(5, from: F.sam, body: "can we talk after?", kind: .private)),
@@ -62,7 +62,7 @@ struct RenderMessagePaneTests {
 
     @Test func releasedMessagesLoseTheirHeldMark() {
         var state = F.counselorInGroup(seq: 1)
-        F.feed(&state, .message(F.message(2, from: F.sam, held: true)), F.moderation("release", seq: 2))
+        F.feed(&state, .message(F.message(2, from: F.sam, held: true)), F.moderation(.release, seq: 2))
         #expect(!F.render(state, F.view()).text.contains("[held"))
     }
 

@@ -93,9 +93,9 @@ struct RenderScreenTests {
     @Test func theBannerShowsTheOldestOpenAlertMarksEscalationAndCountsTheOthers() {
         var state = F.counselorInGroup()
         F.feed(&state,
-               .alert(.init(F.alert(5, member: F.alex, ts: "2026-11-24T02:06:00.000Z", category: "relapse",
-                                    severity: "medium"))),
-               .alert(.init(F.alert(4, ts: "2026-11-24T02:05:00.000Z", category: "not_safe", escalated: true))),
+               .alert(.init(F.alert(5, member: F.alex, ts: "2026-11-24T02:06:00.000Z", category: .crisis(.relapse),
+                                    severity: .medium))),
+               .alert(.init(F.alert(4, ts: "2026-11-24T02:05:00.000Z", category: .notSafe, escalated: true))),
                .alert(.init(F.alert(2, ts: "2026-11-24T02:03:00.000Z", acknowledgedBy: F.dana))))
         let grid = F.render(state, F.view())
         let banner = grid.line(1)
@@ -107,13 +107,21 @@ struct RenderScreenTests {
 
     @Test func aCoalescedAlertShowsHowManySignalsItStandsFor() {
         var state = F.counselorInGroup()
-        var alert = F.alert(3, category: "not_safe")
+        var alert = F.alert(3, category: .notSafe)
         alert.count = 2000
         alert.latest = "2026-11-24T02:09:00.000Z"
         F.feed(&state, .alert(.init(alert)))
         let banner = F.render(state, F.view(), width: 100, height: 20).line(1)
         #expect(banner.hasPrefix("ALERT Sam T.: not safe ×2000, high · Group therapy (evening IOP) · 18:04"), "\(banner)")
         #expect(banner.hasSuffix("/ack 3"))
+    }
+
+    @Test func anAlertOfACategoryAndSeverityThisBuildDoesNotKnowIsShownAsSent() {
+        var state = F.counselorInGroup()
+        F.feed(&state, .alert(.init(F.alert(3, category: .unknown("problem_gambling"), severity: .unknown("critical\u{1B}[2J")))))
+        let banner = F.render(state, F.view(), width: 100, height: 20).line(1)
+        #expect(banner.hasPrefix("ALERT Sam T.: problem gambling, critical"), "\(banner)")
+        #expect(!banner.contains("\u{1B}"))
     }
 
     @Test func theBannerKeepsTheAckCommandOnANarrowScreen() {
@@ -261,8 +269,8 @@ struct RenderScreenTests {
                .knock(.init(room: F.group, member: F.tom, state: .waiting)),
                .hands(.init(room: F.group, queue: [F.alex])),
                F.checkin(F.sam, mood: 2, craving: 8, safe: false),
-               F.moderation("mute", target: F.sam),
-               F.moderation("slow", seconds: 30),
+               F.moderation(.mute, target: F.sam),
+               F.moderation(.slow, seconds: 30),
                .report(F.report(1)),
                .message(F.message(13, from: F.sam, body: "日本語 😀 can I ask something privately?", kind: .private)))
         return state

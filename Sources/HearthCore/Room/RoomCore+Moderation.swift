@@ -99,7 +99,7 @@ extension RoomCore {
     /// Ends the check-in round (`by` nil: it ran through every member).
     private mutating func endRound(by member: MemberInfo?) -> [RoomEffect] {
         round = nil
-        return [.audit(.roundEnd), .announce(ServerFrame.Moderation(room: descriptor.id, action: "round_end", by: member), .everyone)]
+        return [.audit(.roundEnd), .announce(ServerFrame.Moderation(room: descriptor.id, action: .roundEnd, by: member), .everyone)]
     }
 
     /// A participant raises or lowers their hand. Staff in the room see the queue when it changed.
@@ -121,7 +121,7 @@ extension RoomCore {
         }
         if current.speaker + 1 >= current.order.count { return .success(endRound(by: member)) }
         round = (current.order, current.speaker + 1)
-        return .success([.announce(ServerFrame.Moderation(room: descriptor.id, action: "pass", by: member, round: roundFrame),
+        return .success([.announce(ServerFrame.Moderation(room: descriptor.id, action: .pass, by: member, round: roundFrame),
                                    .everyone)])
     }
 }

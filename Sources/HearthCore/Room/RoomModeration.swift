@@ -33,6 +33,17 @@ public struct RoomControl: Equatable, Sendable {
 /// A flag a counselor sets on one message.
 public enum MessageFlag: Equatable, Sendable {
     case hidden(reason: String), shown, pinned, unpinned, released
+
+    /// The action that sets it, as the room hears of it.
+    public var action: ModerationAction {
+        switch self {
+        case .hidden: .hide
+        case .shown: .unhide
+        case .pinned: .pin
+        case .unpinned: .unpin
+        case .released: .release
+        }
+    }
 }
 
 /// Who hears of a moderation action.

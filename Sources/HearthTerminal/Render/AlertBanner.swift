@@ -15,10 +15,11 @@ enum AlertBanner {
 
         var left: [Span] = [Span("ALERT ", style)]
         if escalated { left.append(Span("ESCALATED", Palette.escalated)); left.append(Span(" ", style)) }
-        let category = alert.category.replacingOccurrences(of: "_", with: " ")
+        // A category or severity this build does not know is shown as the server sent it.
+        let category = TextWidth.sanitized(alert.category.rawValue).replacingOccurrences(of: "_", with: " ")
         var details = "\(TextWidth.sanitized(alert.member.name)): \(category)"
         if alert.signals > 1 { details += " ×\(alert.signals)" }
-        details += ", \(alert.severity)"
+        details += ", \(TextWidth.sanitized(alert.severity.rawValue))"
         details += " · \(TextWidth.sanitized(context.title(of: alert.room)))"
         details += " · \(context.clock(wire: alert.ts))"
         if let seq = alert.seq { details += " · msg #\(seq)" }
