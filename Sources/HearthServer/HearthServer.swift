@@ -44,7 +44,8 @@ public final class HearthServer: Sendable {
         let hub = Hub(configuration: configuration, database: database, transport: transport, version: Self.version,
                       lexicon: lexicon, logger: logger, clock: clock)
         writer = MessageWriter(database: database, maxBatch: configuration.writerBatch,
-                               maxQueued: configuration.writerQueueLimit, logger: logger) {
+                               maxQueued: configuration.writerQueueLimit, logger: logger,
+                               observeCommit: { [metrics = hub.metrics] _, duration in metrics.commitDuration.record(duration) }) {
             [transport, hub] outcomes in
             transport.execute { hub.committed(outcomes) }
         }

@@ -47,6 +47,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     var lastHeartbeat = ContinuousClock.now
     /// When the last tick ran, to see how late the next one runs (`hearth_event_loop_stall_seconds`).
     var lastTick: ContinuousClock.Instant?
+    /// The transport's slow-consumer closures already added to `hearth_send_queue_closures_total`.
+    var reportedSlowClosures = 0
     /// When connections' access is checked again, and the store's access version last acted on (`AccessChecks`).
     var accessChecks: AccessChecks
     /// The open alerts watched for escalation and the pace of their frames (`AlertDesk`).
@@ -342,5 +344,10 @@ extension Hub {
         metrics.connections.set(Double(connections.count))
         metrics.roomsLive.set(Double(rooms.count))
         metrics.alertsOpen.set(Double(alertDesk.unescalatedCount))
+        let slowClosures = transport.slowConsumerClosures
+        if slowClosures > reportedSlowClosures {
+            metrics.sendQueueClosures.increment(by: Int64(slowClosures - reportedSlowClosures))
+            reportedSlowClosures = slowClosures
+        }
     }
 }

@@ -18,8 +18,7 @@ final class ServerMetrics: Sendable {
     let messagesStored: Counter
     /// Messages per group commit (one transaction).
     let commitBatch: ValueHistogram
-    /// From a group commit's hand-off to the writer until its outcome is back on the service thread: the queue,
-    /// the transaction and its fsync.
+    /// One group commit on the writer thread: its statements, the commit and its fsync.
     let commitDuration: DurationHistogram
     /// From accepting a `send` until its `message` frames are queued to the room: what a reader waits for.
     let deliveryLatency: DurationHistogram
@@ -43,7 +42,7 @@ final class ServerMetrics: Sendable {
                                                   help: "Messages per group commit.")
         commitDuration = registry.makeDurationHistogram(
             name: "hearth_commit_seconds", buckets: durations,
-            help: "From handing a group commit to the writer until its outcome is back on the service thread.")
+            help: "One group commit on the writer thread: its statements, the commit and its fsync.")
         deliveryLatency = registry.makeDurationHistogram(
             name: "hearth_delivery_latency_seconds", buckets: durations,
             help: "From accepting a send until its message frames are queued to the room.")

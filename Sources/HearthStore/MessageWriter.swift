@@ -50,6 +50,7 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let maxBatch: Int
     private let onCommit: @Sendable ([WriteOutcome<Tag>]) -> Void
+    private let observeCommit: (@Sendable (_ messages: Int, _ duration: Duration) -> Void)?
     private let logger: Logger
     /// Batches and messages committed so far (for the benchmark and logs).
     private let counters = Mutex((batches: 0, messages: 0))
@@ -61,10 +62,15 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
     public static var defaultMaxQueued: Int { 10_000 }
 
     /// Starts the writer thread.
-    /// - Parameter onCommit: Called on the writer thread after each transaction, with outcomes in seq order.
+    /// - Parameters:
+    ///   - observeCommit: Called on the writer thread after each transaction with its size and how long it took
+    ///     (the statements, the commit and its fsync): for metrics.
+    ///   - onCommit: Called on the writer thread after each transaction, with outcomes in seq order.
     public init(database: HearthDatabase, maxBatch: Int = 1000, maxQueued: Int = MessageWriter.defaultMaxQueued,
-                logger: Logger, onCommit: @escaping @Sendable ([WriteOutcome<Tag>]) -> Void) {
+                logger: Logger, observeCommit: (@Sendable (_ messages: Int, _ duration: Duration) -> Void)? = nil,
+                onCommit: @escaping @Sendable ([WriteOutcome<Tag>]) -> Void) {
         self.database = database
+        self.observeCommit = observeCommit
         self.maxBatch = max(1, maxBatch)
         self.maxQueued = max(1, maxQueued)
         self.onCommit = onCommit
@@ -118,7 +124,10 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
                     if stopping { finished.signal(); return }
                     break
                 }
-                onCommit(commit(batch, lastSeq: &lastSeq))
+                let started = ContinuousClock.now
+                let outcomes = commit(batch, lastSeq: &lastSeq)
+                observeCommit?(batch.count, ContinuousClock.now - started)
+                onCommit(outcomes)
             }
         }
     }

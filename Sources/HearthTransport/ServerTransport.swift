@@ -40,6 +40,10 @@ public protocol ServerTransport: AnyObject, Sendable {
     /// Counts a refusal or close for the abuse log under the connection's address. Service thread only.
     func noteAbuse(_ reason: AbuseReason, on id: ConnectionID)
 
+    /// Connections closed so far because they did not read their frames (their backlog stayed over the limits).
+    /// Any thread.
+    var slowConsumerClosures: Int { get }
+
     /// Asks for the delegate's `loopTurnEnded` once the events of the current loop turn are handled (once, however
     /// often it is asked in that turn). Service thread only.
     func scheduleTurnEnd()

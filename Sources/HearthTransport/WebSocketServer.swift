@@ -303,6 +303,10 @@ public final class WebSocketServer: @unchecked Sendable {
         }
     }
 
+    /// Connections closed so far because they did not read their frames. Any thread.
+    public var slowConsumerClosures: Int { slowClosures.load(ordering: .relaxed) }
+    private let slowClosures = Atomic<Int>(0)
+
     /// Jobs waiting in the inbox now, and the most it has held at once (for tests and diagnostics). Any thread.
     public var inboxDepth: (now: Int, highWater: Int) { inbox.withLock { ($0.jobs.count, $0.highWater) } }
 
@@ -363,6 +367,7 @@ public final class WebSocketServer: @unchecked Sendable {
 
     private func closeSlow(_ connection: Connection) {
         abuse.note(.slowConsumer, address: connection.address)
+        slowClosures.add(1, ordering: .relaxed)
         logger.notice("closing slow connection", metadata: [
             "hearth.connection": "\(connection.id)", "hearth.queue.frames": "\(connection.outbound.count)",
             "hearth.queue.bytes": "\(connection.outbound.bytes)",

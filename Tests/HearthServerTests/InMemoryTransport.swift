@@ -115,6 +115,9 @@ final class InMemoryTransport: ServerTransport, @unchecked Sendable {
         abuse.withLock { $0.append((reason, id)) }
     }
 
+    /// Nothing here reads a socket, so no connection is ever too slow.
+    var slowConsumerClosures: Int { 0 }
+
     func scheduleTurnEnd() {
         checkServiceThread("scheduleTurnEnd")
         turnEndRequested = true

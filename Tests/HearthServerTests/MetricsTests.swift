@@ -44,6 +44,8 @@ import Testing
         #expect(sample("hearth_delivery_latency_seconds_count", in: scrape) == 3)
         #expect((sample("hearth_commit_batch_messages_count", in: scrape) ?? 0) >= 1)
         #expect(sample("hearth_commit_batch_messages_sum", in: scrape) == 3)
+        #expect(sample("hearth_commit_seconds_count", in: scrape) == sample("hearth_commit_batch_messages_count", in: scrape))
+        #expect(sample("hearth_send_queue_closures_total", in: scrape) == 0)
         #expect(sample("hearth_alerts_open", in: scrape) == 0)
         // Nothing that identifies anyone or anything they wrote.
         for secret in [body, clinic.alex.token, room.rawValue, clinic.alex.0.id.rawValue, "Alex"] {
