@@ -115,9 +115,14 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
             wake.wait()
             while true {
                 let (batch, stopping) = queue.withLock { queue -> ([PendingMessage<Tag>], Bool) in
-                    let count = min(queue.items.count, maxBatch)
-                    let batch = Array(queue.items.prefix(count))
-                    queue.items.removeFirst(count)
+                    if queue.items.count <= maxBatch {
+                        // The usual case: take the whole queue, without copying it.
+                        var batch: [PendingMessage<Tag>] = []
+                        swap(&batch, &queue.items)
+                        return (batch, queue.stopping)
+                    }
+                    let batch = Array(queue.items.prefix(maxBatch))
+                    queue.items.removeFirst(maxBatch)
                     return (batch, queue.stopping)
                 }
                 if batch.isEmpty {
