@@ -157,7 +157,7 @@ public final class WebSocketServer: @unchecked Sendable {
     deinit { scratch.deallocate() }
 
     /// The receive buffer lws keeps per connection (its `rx_buffer_size`).
-    static let receiveChunkBytes = 4 * 1024
+    static let receiveChunkBytes = 2 * 1024
 
     /// Creates the context (binding the port) and starts the service thread.
     public func start() throws {
@@ -169,7 +169,8 @@ public final class WebSocketServer: @unchecked Sendable {
             protocols[index].callback = serverCallback
             protocols[index].per_session_data_size = MemoryLayout<UInt64>.size
             // lws allocates this per connection; frames larger than it arrive in pieces, which `receive` joins up
-            // to `maxMessageBytes`. Clients' frames are small (a message is a few hundred bytes).
+            // to `maxMessageBytes`. Clients' frames are small (a message is a few hundred bytes), and at 2 KiB an idle
+            // connection costs about 7 KiB in all (docs/PERFORMANCE.md).
             protocols[index].rx_buffer_size = Self.receiveChunkBytes
         }
         self.protocols = protocols
