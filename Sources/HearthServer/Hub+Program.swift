@@ -126,25 +126,6 @@ extension Hub {
         for staff in watchingStaff(descriptor) { transport.send(frame, to: staff.id) }
     }
 
-    func attendance(_ connection: Connection, _ identity: Identity, room: RoomID?, week: ISOWeek?, ref: String?) {
-        let now = clock(), reporter = self.reporter, connectionID = connection.id
-        if let room {
-            do throws(ProtocolError) {
-                let live = try liveRoom(room)
-                guard AccessRule.mayAccess(identity, live.descriptor) else { throw .forbidden("You cannot read this session.") }
-            } catch {
-                return reply(connection, .error(.init(error, ref: ref)))
-            }
-        }
-        let week = week ?? ISOWeek(containing: LocalDate(now, in: .current))
-        audit(.reportRead, by: identity.id, room: room, target: nil, now: now,
-              detail: room == nil ? "attendance \(week)" : "attendance of the session")
-        replyLater(connectionID, ref: ref, missing: "There is no such room.", failure: "The server could not build the report.", {
-            if let room { return try reporter.report(room: room, now: now) }
-            return try reporter.report(week: week, viewer: identity, now: now)
-        }, frame: { .attendance(.init(report: $0, ref: ref)) })
-    }
-
     /// Runs a read on the records queue (after every write queued before it) and replies on the service thread:
     /// the frame made from its result, `not_found` when it found nothing, `internal` when it failed.
     func replyLater<T: Sendable>(_ connectionID: ConnectionID, ref: String?, missing: String, failure: String,
@@ -160,19 +141,6 @@ extension Hub {
                 }
             }
         }
-    }
-
-    func summary(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
-        do throws(ProtocolError) {
-            let live = try liveRoom(id)
-            guard AccessRule.mayAccess(identity, live.descriptor) else { throw .forbidden("You cannot read this session.") }
-        } catch {
-            return reply(connection, .error(.init(error, ref: ref)))
-        }
-        let now = clock(), reporter = self.reporter
-        audit(.reportRead, by: identity.id, room: id, target: nil, now: now, detail: "session summary")
-        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not build the summary.",
-                   { try reporter.summary(room: id, now: now) }, frame: { .summary(.init(summary: $0, ref: ref)) })
     }
 
     /// A single-use invitation for one family member of a rostered participant, valid until the room closes. The

@@ -4,45 +4,27 @@ import HearthStore
 import HearthTransport
 
 extension Hub {
-    /// A room a staff member may read the records of (not necessarily one they are in).
-    private func recordsRoom(_ identity: Identity, _ id: RoomID) throws(ProtocolError) -> RoomDescriptor {
-        let descriptor = try liveRoom(id).descriptor
-        guard AccessRule.mayAccess(identity, descriptor) else { throw .forbidden("You cannot read this session's records.") }
-        return descriptor
-    }
-
-    /// Stores a counseling note on the occurrence, apart from its messages.
-    func note(_ connection: Connection, _ identity: Identity, _ id: RoomID, body: String, ref: String?) {
-        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
-        let moderation = self.moderation, author = identity.id, now = clock()
-        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not save the note. Try again.",
-                   { try moderation.addNote(room: id, author: author, body: body, at: now) }, frame: { _ in .ok(.init(ref: ref)) })
-    }
-
-    /// The occurrence's counseling notes (the read is audited).
-    func notes(_ connection: Connection, _ identity: Identity, _ id: RoomID, ref: String?) {
-        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
-        let moderation = self.moderation, reader = identity.id, now = clock()
-        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not read the notes. Try again.",
-                   { try moderation.notes(room: id, reader: reader, at: now) }) { notes in
-            .notes(.init(room: id, notes: notes.map {
-                ServerFrame.Note(id: $0.id, by: $0.author, body: $0.body, ts: WireTime.timestamp($0.at))
-            }, ref: ref))
+    /// A records request (`note`, `notes`, `transcript`, `attendance`, `summary`): the room is live already (read
+    /// before, off the service thread), `RecordsDesk` decides, and its work runs on the records queue.
+    func records(_ request: RecordsDesk.Request, _ connection: Connection, _ identity: Identity, room id: RoomID?,
+                 ref: String?) {
+        let now = clock()
+        var descriptor: RoomDescriptor?
+        if let id {
+            do throws(ProtocolError) { descriptor = try liveRoom(id).descriptor } catch {
+                return reply(connection, .error(.init(error, ref: ref)))
+            }
         }
-    }
-
-    /// Exports the room's transcript for a recipient and purpose, recorded in the accounting of disclosures.
-    func transcript(_ connection: Connection, _ identity: Identity, _ id: RoomID, recipient: String, purpose: String, json: Bool,
-                    ref: String?) {
-        do throws(ProtocolError) { _ = try recordsRoom(identity, id) } catch { return reply(connection, .error(.init(error, ref: ref))) }
-        let exporter = TranscriptExporter(database), staff = identity.id, now = clock(), window = configuration.window
-        logger.notice("transcript export", metadata: ["hearth.room": "\(id)", "hearth.by": "\(staff)"])
-        replyLater(connection.id, ref: ref, missing: "There is no room \(id).", failure: "The server could not export the transcript. Try again.",
-                   { try exporter.export(room: id, recipient: recipient, purpose: purpose, format: json ? .json : .text,
-                                         by: staff, defaultWindow: window, now: now) }) { export in
-            .transcript(.init(room: id, format: json ? .json : .txt, disclosure: export.disclosure,
-                              withheld: export.withheld, content: export.content, ref: ref))
+        let job: RecordsDesk.Job
+        switch recordsDesk.decide(request, room: descriptor, by: identity, ref: ref, now: now) {
+        case .success(let decided): job = decided
+        case .failure(let error): return reply(connection, .error(.init(error, ref: ref)))
         }
+        if let entry = job.audit { audit(entry.action, by: identity.id, room: id, target: nil, now: now, detail: entry.detail) }
+        if job.logged {
+            logger.notice("transcript export", metadata: ["hearth.room": "\(id.map(\.rawValue) ?? "-")", "hearth.by": "\(identity.id)"])
+        }
+        replyLater(connection.id, ref: ref, missing: job.missing, failure: job.failure, job.work, frame: { $0 })
     }
 
     /// An admin opens any room read-only in an emergency. Allowed, and loud: a warning in the log, an audit row

@@ -59,6 +59,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
     /// reads themselves.
     let lookups = Lookups()
     let catalog: RoomCatalog
+    /// Decides notes, transcripts and reports (`RecordsDesk`).
+    let recordsDesk: RecordsDesk
     /// What `metrics_address` serves (recorded whether or not it is served).
     let metrics = ServerMetrics()
     let reads: StoreReads
@@ -80,6 +82,8 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         self.audit = AuditLog(database)
         self.lexicon = lexicon
         self.catalog = RoomCatalog(database, defaultWindow: configuration.window)
+        self.recordsDesk = RecordsDesk(moderation: moderation, reporter: reporter, exporter: TranscriptExporter(database),
+                                       window: configuration.window)
         self.reads = StoreReads(catalog: catalog, directory: directory, messages: messages, records: keeper.records,
                                 moderation: moderation, multiFamily: MultiFamilyConsentStore(database),
                                 limits: configuration.limits)
@@ -269,9 +273,9 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         case .deny(let room, let member, let message):
             deny(connection, identity, room, member: member, message: message, ref: request.ref)
         case .attendance(let room, let week):
-            attendance(connection, identity, room: room, week: week, ref: request.ref)
+            records(.attendance(week: week), connection, identity, room: room, ref: request.ref)
         case .summary(let room):
-            summary(connection, identity, room, ref: request.ref)
+            records(.summary, connection, identity, room: room, ref: request.ref)
         case .invite(let room, let member):
             invite(connection, identity, room, member: member, ref: request.ref)
         case .alertAck(let alert, let outcome):
@@ -291,11 +295,12 @@ final class Hub: WebSocketServerDelegate, @unchecked Sendable {
         case .reportAck(let report, let outcome):
             resolveReport(connection, identity, report: report, outcome: outcome, ref: request.ref)
         case .note(let room, let body):
-            note(connection, identity, room, body: body, ref: request.ref)
+            records(.note(body: body), connection, identity, room: room, ref: request.ref)
         case .notes(let room):
-            notes(connection, identity, room, ref: request.ref)
+            records(.notes, connection, identity, room: room, ref: request.ref)
         case .transcript(let room, let recipient, let purpose, let json):
-            transcript(connection, identity, room, recipient: recipient, purpose: purpose, json: json, ref: request.ref)
+            records(.transcript(recipient: recipient, purpose: purpose, json: json), connection, identity, room: room,
+                    ref: request.ref)
         case .breakGlass(let room, let reason):
             breakGlass(connection, identity, room, reason: reason, ref: request.ref)
         }
