@@ -156,8 +156,10 @@ public final class WebSocketServer: @unchecked Sendable {
 
     deinit { scratch.deallocate() }
 
-    /// The receive buffer lws keeps per connection (its `rx_buffer_size`).
+    /// The receive buffer lws keeps per WebSocket connection on Hearth's subprotocol (its `rx_buffer_size`), and
+    /// the one of the HTTP protocol (static files, `/healthz`, and WebSockets without the subprotocol).
     static let receiveChunkBytes = 2 * 1024
+    static let httpReceiveChunkBytes = 4 * 1024
 
     /// Creates the context (binding the port) and starts the service thread.
     public func start() throws {
@@ -169,9 +171,10 @@ public final class WebSocketServer: @unchecked Sendable {
             protocols[index].callback = serverCallback
             protocols[index].per_session_data_size = MemoryLayout<UInt64>.size
             // lws allocates this per connection; frames larger than it arrive in pieces, which `receive` joins up
-            // to `maxMessageBytes`. Clients' frames are small (a message is a few hundred bytes), and at 2 KiB an idle
-            // connection costs about 7 KiB in all (docs/PERFORMANCE.md).
-            protocols[index].rx_buffer_size = Self.receiveChunkBytes
+            // to `maxMessageBytes`. Clients' frames are small (a message is a few hundred bytes): a WebSocket bound to
+            // Hearth's subprotocol gets 2 KiB, so an idle one costs about 7 KiB in all (docs/PERFORMANCE.md). The
+            // HTTP protocol keeps 4 KiB: with less, pages served over TLS stopped loading in Chromium.
+            protocols[index].rx_buffer_size = index == 0 ? Self.httpReceiveChunkBytes : Self.receiveChunkBytes
         }
         self.protocols = protocols
 
