@@ -31,6 +31,8 @@ public final class HearthDatabase: Sendable {
     public let path: String
     /// Each reader connection's page cache, in KiB (SQLite's default is 2,000).
     static let readerCacheKiB = 512
+    /// The writer connection's page cache, in KiB: the pages every message insert touches stay in memory.
+    static let writerCacheKiB = 16_384
 
     /// The `PRAGMA synchronous` the writer connection actually runs with.
     public let synchronous: SynchronousMode
@@ -63,6 +65,10 @@ public final class HearthDatabase: Sendable {
                 // Reads run on a few connections at once (one per lookup queue); each keeps a page cache of its own.
                 // A small one each holds the indexed pages a sign-in or a join touches; the OS caches the file too.
                 if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.readerCacheKiB)") }
+                // The writer's inserts touch the newest leaf of every live room and an index leaf per sender. With
+                // SQLite's 2,000 KiB these fell out of the cache under load and each insert read pages back from the
+                // file (docs/PERFORMANCE.md).
+                else { try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)") }
                 if let trace { db.trace { trace("\($0)") } }
             }
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -160,6 +160,11 @@ public final class WebSocketServer: @unchecked Sendable {
     /// the one of the HTTP protocol (static files, `/healthz`, and WebSockets without the subprotocol).
     static let receiveChunkBytes = 2 * 1024
     static let httpReceiveChunkBytes = 4 * 1024
+    /// The most one write puts on a socket: `writeQueued` frames up to this much of a connection's queue into one
+    /// buffer, and lws may hand all of it to one `send()` (the protocols' `tx_packet_size`). Left at 0, lws would
+    /// cut every write to the receive buffer's size and send the rest on later writeable turns: with 2 KiB, a
+    /// fan-out took about 1.7 times the `send()` calls (docs/PERFORMANCE.md).
+    static let sendChunkBytes = 64 * 1024
 
     /// Creates the context (binding the port) and starts the service thread.
     public func start() throws {
@@ -175,6 +180,7 @@ public final class WebSocketServer: @unchecked Sendable {
             // Hearth's subprotocol gets 2 KiB, so an idle one costs about 7 KiB in all (docs/PERFORMANCE.md). The
             // HTTP protocol keeps 4 KiB: with less, pages served over TLS stopped loading in Chromium.
             protocols[index].rx_buffer_size = index == 0 ? Self.httpReceiveChunkBytes : Self.receiveChunkBytes
+            protocols[index].tx_packet_size = Self.sendChunkBytes
         }
         self.protocols = protocols
 
@@ -708,7 +714,7 @@ public final class WebSocketServer: @unchecked Sendable {
                 if lws_partial_buffered(wsi) != 0 { break }
             }
         } else if let first = connection.outbound.first {
-            let budget = max(64 * 1024, WebSocketFraming.headerLength(for: first.count) + first.count)
+            let budget = max(Self.sendChunkBytes, WebSocketFraming.headerLength(for: first.count) + first.count)
             ensureScratch(lwsPre + budget)
             var used = 0
             while let frame = connection.outbound.first {

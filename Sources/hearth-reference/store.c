@@ -28,6 +28,9 @@ int store_open(const char *path) {
     static const char schema[] =
         "PRAGMA journal_mode = WAL;"
         "PRAGMA synchronous = FULL;"
+        /* The same page cache as hearthd's writer connection (HearthDatabase.writerCacheKiB), so that the two are
+           compared on the same storage settings. */
+        "PRAGMA cache_size = -16384;"
         "CREATE TABLE IF NOT EXISTS message ("
         "  room TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, sender TEXT NOT NULL, body TEXT NOT NULL,"
         "  client_id TEXT NOT NULL, sent_at INTEGER NOT NULL, PRIMARY KEY (room, seq)) WITHOUT ROWID;"

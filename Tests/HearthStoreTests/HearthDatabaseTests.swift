@@ -13,6 +13,17 @@ struct HearthDatabaseTests {
         }
     }
 
+    @Test("the writer keeps a 16 MiB page cache and each reader a 512 KiB one")
+    func pageCaches() throws {
+        try withTemporaryDatabase { database throws in
+            let writer = try database.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            let reader = try database.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            // Negative: KiB rather than pages.
+            #expect(writer == -16_384)
+            #expect(reader == -512)
+        }
+    }
+
     @Test("a database opened with synchronous normal reports normal")
     func normalWhenAsked() throws {
         try withTemporaryDatabase(synchronous: .normal) { database throws in
