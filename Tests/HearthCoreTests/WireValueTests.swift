@@ -3,7 +3,7 @@ import HearthCore
 import Testing
 
 /// The frames whose closed-set strings are typed in Swift (moderation actions, alert severities and categories,
-/// transcript formats) are byte-for-byte what docs/PROTOCOL.md shows, and a value this build does not know still
+/// transcript formats, missing consents) are byte-for-byte what docs/PROTOCOL.md shows, and a value this build does not know still
 /// decodes and goes back out as it came.
 struct WireValueTests {
     /// Frames as the server writes them (sorted keys, no escaped slashes): PROTOCOL.md's examples and their kin.
@@ -28,12 +28,15 @@ struct WireValueTests {
         // §10.13
         #"{"content":"{\"messages\":[]}","disclosure":4,"format":"json","ref":"t1","room":"r_ftmf2fs8svhqjzk9d9yk","type":"transcript","withheld":0}"#,
         #"{"content":"42 CFR Part 2","disclosure":5,"format":"txt","room":"r_ftmf2fs8svhqjzk9d9yk","type":"transcript","withheld":2}"#,
+        // §9.6
+        #"{"consent_missing":[{"consent":"multi_family","member":{"id":"p_n97hvykga4exp2cttdk7","name":"Sam T.","role":"participant"}}],"paused":false,"room":"r_ftmf2fs8svhqjzk9d9yk","type":"room_state"}"#,
     ]
 
     /// Values a newer server might send: kept as they came, not dropped with their frame.
     static let unknownValues: [String] = [
         #"{"action":"spotlight","by":{"id":"p_buesh4spkmm8wp7ryj8e","name":"Dana M.","role":"counselor"},"room":"r_ftmf2fs8svhqjzk9d9yk","type":"moderation"}"#,
         #"{"category":"gambling","id":9,"member":{"id":"p_rcb3pdnwxpr5vksknntj","name":"Sam T.","role":"participant"},"room":"r_ftmf2fs8svhqjzk9d9yk","severity":"critical","ts":"2026-11-24T02:04:55.610Z","type":"alert"}"#,
+        #"{"consent_missing":[{"consent":"telehealth","member":{"id":"p_n97hvykga4exp2cttdk7","name":"Sam T.","role":"participant"}}],"paused":false,"room":"r_ftmf2fs8svhqjzk9d9yk","type":"room_state"}"#,
     ]
 
     private static func reencoded(_ json: String) throws -> String {
@@ -85,6 +88,12 @@ struct WireValueTests {
         }
         #expect(moderation.action == .unknown("spotlight"))
         #expect(frame.alert.category == .unknown("gambling") && frame.alert.severity == .unknown("critical"))
+        guard case .roomState(let unknownConsent) = try codec.decodeServerFrame(Array(Self.unknownValues[2].utf8)),
+              case .roomState(let knownConsent) = try codec.decodeServerFrame(Array(Self.pinned[16].utf8)) else {
+            Issue.record("not room states"); return
+        }
+        #expect(unknownConsent.consentMissing?.map(\.consent) == [.unknown("telehealth")])
+        #expect(knownConsent.consentMissing?.map(\.consent) == [.multiFamily])
         guard case .alert(let known) = try codec.decodeServerFrame(Array(Self.pinned[12].utf8)) else {
             Issue.record("not an alert"); return
         }

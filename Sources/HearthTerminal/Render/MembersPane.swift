@@ -77,7 +77,10 @@ enum MembersPane {
         if !missing.isEmpty {
             lines.append([Span("No consent \(missing.count)", Palette.warningBold), Span(" — can't join", Palette.dim)])
             for entry in missing {
-                let kind = switch entry.consent { case .multiFamily: "multi-family" }
+                let kind = switch entry.consent {
+                case .multiFamily: "multi-family"
+                case .unknown(let name): name
+                }
                 lines.append([Span(" ")] + name(entry.member) + [Span(" " + kind, Palette.dim)])
             }
         }
