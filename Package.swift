@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "HearthStore", dependencies: [
             "HearthCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the writer's message insert (MessageInsert.swift); the same library GRDB links.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -303,6 +303,10 @@ extension ClientRequest.Fields {
                 guard !clientID.isEmpty, clientID.utf8.count <= ClientRequest.maxClientIDLength else {
                     throw .badRequest("\"client_id\" must be 1 to \(ClientRequest.maxClientIDLength) bytes.")
                 }
+                // The idempotency key is compared in SQLite, whose C strings end at U+0000.
+                guard !clientID.utf8.contains(0) else {
+                    throw .badRequest("\"client_id\" cannot contain the character U+0000.")
+                }
                 var recipient: Recipient?
                 if let to {
                     guard !to.isEmpty, to.utf8.count <= 64 else { throw .badRequest("\"to\" must be \"staff\" or a member id.") }

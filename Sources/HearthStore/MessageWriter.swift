@@ -144,11 +144,7 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
                 // The unique index on (roomId, senderId, clientId) decides whether a message is new: the INSERT
                 // does nothing for a client_id the sender already used in the room (in an earlier transaction or
                 // earlier in this one), and only then is the original read, for its ack.
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO message (roomId, seq, id, senderId, body, clientId, sentAt, kind, toId, heldAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (roomId, senderId, clientId) DO NOTHING
-                    """)
+                let insert = try MessageInsert(db)
                 let latestSeq = try db.cachedStatement(sql: "SELECT MAX(seq) FROM message WHERE roomId = ?")
                 let findOriginal = try db.cachedStatement(sql: MessageStore.select + """
                      WHERE m.roomId = ? AND m.senderId = ? AND m.clientId = ?
@@ -167,11 +163,7 @@ public final class MessageWriter<Tag: Sendable>: Sendable {
                                                 sender: pending.sender, body: pending.body, clientID: pending.clientID,
                                                 sentAt: pending.sentAt, kind: pending.kind, to: pending.to,
                                                 held: pending.held)
-                    let sentAt = message.sentAt.epochMilliseconds
-                    try insert.execute(arguments: [message.room, seq, message.id, message.sender.id, message.body,
-                                                   message.clientID, sentAt, message.kind.rawValue, message.to?.id,
-                                                   message.held ? sentAt : nil])
-                    if db.changesCount > 0 {
+                    if try insert.run(message, in: db) {
                         seqs[pending.room] = seq
                         outcomes.append(.committed(message, pending.tag))
                         continue

@@ -56,6 +56,34 @@ import Testing
         #expect(try HearthStoreAccess.messageCount(room, in: server.database) == 1)
     }
 
+    /// SQLite's C strings end at U+0000 (GRDB binds and reads text with them): such a body reached the room whole
+    /// and was recorded cut short, and such a client_id would be one idempotency key in the store and another in
+    /// the lookup of its original. Both are refused, on `send`'s fast path and on JSONDecoder's.
+    @Test func aBodyOrClientIDWithUPlus0000IsRefusedAndNothingIsStored() async throws {
+        let server = try TestServer()
+        defer { server.shutdown() }
+        let alex = try await joinedAlex(server)
+        let room = server.clinic.group.id.rawValue
+        let nul = "\\u0000"   // the six characters of the JSON escape
+        let cases = [
+            ("{\"type\":\"send\",\"room\":\"\(room)\",\"body\":\"before\(nul)after\",\"client_id\":\"n1\",\"ref\":\"n1\"}",
+             "A message cannot contain the character U+0000."),
+            ("{\"type\":\"send\",\"room\":\"\(room)\",\"body\":\"before\(nul)after\",\"client_id\":\"n2\",\"ref\":\"n2\",\"extra\":1}",
+             "A message cannot contain the character U+0000."),
+            ("{\"type\":\"send\",\"room\":\"\(room)\",\"body\":\"hello\",\"client_id\":\"a\(nul)b\",\"ref\":\"n3\"}",
+             "\"client_id\" cannot contain the character U+0000."),
+        ]
+        for (index, (frame, message)) in cases.enumerated() {
+            alex.sendRaw(Array(frame.utf8))
+            let error = try await alex.error()
+            #expect(error.code == .badRequest && error.ref == "n\(index + 1)")
+            #expect(error.message == message)
+        }
+        #expect(try HearthStoreAccess.messageCount(server.clinic.group.id, in: server.database) == 0)
+        let ack = try await alex.post("still here", to: server.clinic.group.id)
+        #expect(ack.seq == 1)
+    }
+
     @Test func theBodyLimitIsConfigurable() async throws {
         let server = try TestServer { $0.maxMessageCharacters = 10 }
         defer { server.shutdown() }
