@@ -262,8 +262,36 @@ extension ClientRequest: Encodable {
 }
 
 extension ClientRequest.Fields {
+    /// The first string field holding U+0000, by its wire name. SQLite's C strings (GRDB binds and reads text with
+    /// them) end there: such a string would be one thing in memory, and in the frames sent about it, and another in
+    /// the record, a lookup or an idempotency key. No request needs one, so none is accepted.
+    var fieldWithNUL: String? {
+        func has(_ text: String?) -> Bool { text?.utf8.contains(0) ?? false }
+        if has(ref) { return "ref" }
+        if has(token) { return "token" }
+        if has(room) { return "room" }
+        if has(body) { return "body" }
+        if has(clientID) { return "client_id" }
+        if has(from) { return "from" }
+        if has(to) { return "to" }
+        if has(member) { return "member" }
+        if has(message) { return "message" }
+        if has(week) { return "week" }
+        if has(outcome) { return "outcome" }
+        if has(action) { return "action" }
+        if has(reason) { return "reason" }
+        if order?.contains(where: { $0.utf8.contains(0) }) == true { return "order" }
+        if has(recipient) { return "recipient" }
+        if has(purpose) { return "purpose" }
+        if has(format) { return "format" }
+        return nil
+    }
+
     func request() -> Result<ClientRequest, ProtocolError> {
         guard let type else { return .failure(.badRequest("A frame needs a \"type\".")) }
+        if let field = fieldWithNUL {
+            return .failure(.badRequest("\"\(field)\" cannot contain the character U+0000."))
+        }
         func require<T>(_ value: T?, _ name: String) throws(ProtocolError) -> T {
             guard let value else { throw .badRequest("\"\(type)\" needs the field \"\(name)\".") }
             return value
@@ -302,10 +330,6 @@ extension ClientRequest.Fields {
                 let clientID = try require(clientID, "client_id")
                 guard !clientID.isEmpty, clientID.utf8.count <= ClientRequest.maxClientIDLength else {
                     throw .badRequest("\"client_id\" must be 1 to \(ClientRequest.maxClientIDLength) bytes.")
-                }
-                // The idempotency key is compared in SQLite, whose C strings end at U+0000.
-                guard !clientID.utf8.contains(0) else {
-                    throw .badRequest("\"client_id\" cannot contain the character U+0000.")
                 }
                 var recipient: Recipient?
                 if let to {

@@ -35,11 +35,6 @@ public struct MessageLimits: Hashable, Sendable, Codable {
         if body.allSatisfy(\.isWhitespace) {
             return .badRequest("A message cannot be empty.")
         }
-        // SQLite's C strings end at U+0000 (GRDB binds and reads text with them): a body with one would reach the
-        // room whole and be recorded cut short.
-        if body.utf8.contains(0) {
-            return .badRequest("A message cannot contain the character U+0000.")
-        }
         return nil
     }
 }

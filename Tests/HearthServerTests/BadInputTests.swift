@@ -58,7 +58,8 @@ import Testing
 
     /// SQLite's C strings end at U+0000 (GRDB binds and reads text with them): such a body reached the room whole
     /// and was recorded cut short, and such a client_id would be one idempotency key in the store and another in
-    /// the lookup of its original. Both are refused, on `send`'s fast path and on JSONDecoder's.
+    /// the lookup of its original. Both are refused, on `send`'s fast path and on JSONDecoder's, and so is any
+    /// other string field holding one (a moderation reason, here).
     @Test func aBodyOrClientIDWithUPlus0000IsRefusedAndNothingIsStored() async throws {
         let server = try TestServer()
         defer { server.shutdown() }
@@ -67,9 +68,9 @@ import Testing
         let nul = "\\u0000"   // the six characters of the JSON escape
         let cases = [
             ("{\"type\":\"send\",\"room\":\"\(room)\",\"body\":\"before\(nul)after\",\"client_id\":\"n1\",\"ref\":\"n1\"}",
-             "A message cannot contain the character U+0000."),
+             "\"body\" cannot contain the character U+0000."),
             ("{\"type\":\"send\",\"room\":\"\(room)\",\"body\":\"before\(nul)after\",\"client_id\":\"n2\",\"ref\":\"n2\",\"extra\":1}",
-             "A message cannot contain the character U+0000."),
+             "\"body\" cannot contain the character U+0000."),
             ("{\"type\":\"send\",\"room\":\"\(room)\",\"body\":\"hello\",\"client_id\":\"a\(nul)b\",\"ref\":\"n3\"}",
              "\"client_id\" cannot contain the character U+0000."),
         ]
@@ -80,6 +81,9 @@ import Testing
             #expect(error.message == message)
         }
         #expect(try HearthStoreAccess.messageCount(server.clinic.group.id, in: server.database) == 0)
+        alex.sendRaw(Array("{\"type\":\"leave\",\"room\":\"\(room)\",\"ref\":\"n4\",\"reason\":\"x\(nul)\"}".utf8))
+        let reason = try await alex.error()
+        #expect(reason.ref == "n4" && reason.message == "\"reason\" cannot contain the character U+0000.")
         let ack = try await alex.post("still here", to: server.clinic.group.id)
         #expect(ack.seq == 1)
     }
