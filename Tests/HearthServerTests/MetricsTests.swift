@@ -30,12 +30,13 @@ import Testing
         var acks = 0
         while acks < 3 { if case .ack = try await alex.next(timeout: .seconds(10)) { acks += 1 } }
 
-        // The tick refreshes the gauges once a second: wait for the scrape to show this connection, not for time.
+        // The tick refreshes the gauges once a second: wait for the scrape to show this connection and its room, not
+        // for time. Both, as a tick between the hello and the join shows the connection with no room live yet.
         var scrape = ""
         let deadline = ContinuousClock.now + .seconds(15)
         repeat {
             scrape = try RawHTTP.get(port: metricsPort, path: "/metrics").body
-            if sample("hearth_connections", in: scrape) == 1 { break }
+            if sample("hearth_connections", in: scrape) == 1 && sample("hearth_rooms_live", in: scrape) == 1 { break }
             try await Task.sleep(for: .milliseconds(50))
         } while ContinuousClock.now < deadline
         #expect(sample("hearth_connections", in: scrape) == 1)
